@@ -1,0 +1,89 @@
+"""Story clustering quality and speed, through the real CLI path.
+
+For each dev set, the 'test' half of its stories (benchmarks/common.py; the combiner was
+fitted on the 'fit' half) is written as JSON Lines without the story labels, ingested with
+`newsloom ingest` into a fresh database, exported with `newsloom export articles`, and scored
+(BCubed and pairwise F1) against the labels. The baseline is TF-IDF + average linkage with
+its threshold tuned on the test half itself (an optimistic oracle), measured in the same run.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from itertools import combinations
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from common import SETS, bcubed, half, load_set  # noqa: E402
+
+NEWSLOOM = str(Path(sys.executable).with_name("newsloom"))
+
+
+def pairwise(gold: dict, predicted: dict) -> float:
+    from collections import defaultdict
+
+    def pairs(labels):
+        groups = defaultdict(list)
+        for item, label in labels.items():
+            groups[label].append(item)
+        return {tuple(sorted(p)) for g in groups.values() for p in combinations(g, 2)}
+
+    g, p = pairs(gold), pairs(predicted)
+    if not g or not p:
+        return 0.0
+    tp = len(g & p)
+    precision, recall = tp / len(p), tp / len(g)
+    return 2 * precision * recall / (precision + recall) if tp else 0.0
+
+
+def run_newsloom(rows: list[dict], workdir: Path) -> tuple[dict, float]:
+    source = workdir / "input.jsonl"
+    with open(source, "w", encoding="utf-8") as handle:
+        for r in rows:
+            handle.write(json.dumps({k: r[k] for k in ("id", "title", "text", "date", "source", "url") if r.get(k)}) + "\n")
+    db = workdir / "bench.db"
+    start = time.perf_counter()
+    subprocess.run([NEWSLOOM, "--db", str(db), "ingest", str(source)], check=False, capture_output=True)
+    elapsed = time.perf_counter() - start
+    out = subprocess.run([NEWSLOOM, "--db", str(db), "export", "articles"], check=True, capture_output=True, text=True)
+    predicted = {row["id"]: row["story"] for row in map(json.loads, out.stdout.splitlines())}
+    return predicted, elapsed
+
+
+def baseline(rows: list[dict]) -> float:
+    from sklearn.cluster import AgglomerativeClustering
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = [f"{r['title']} {r['text']}" for r in rows]
+    matrix = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform(texts).toarray()
+    gold = {r["id"]: r["story"] for r in rows}
+    best = 0.0
+    for threshold in (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9):
+        labels = AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="average",
+                                         distance_threshold=threshold).fit_predict(matrix)
+        best = max(best, bcubed(gold, {r["id"]: l for r, l in zip(rows, labels)})[2])
+    return best
+
+
+def main():
+    print(f"{'set':<10} {'articles':>8} {'BCubed P':>9} {'R':>6} {'F1':>6} {'pairF1':>7} {'art/s':>7} {'baseline(oracle)':>17}")
+    for name in SETS:
+        rows = [r for r in load_set(name) if half(r["story"]) == "test"]
+        with tempfile.TemporaryDirectory() as tmp:
+            predicted, elapsed = run_newsloom(rows, Path(tmp))
+        gold = {r["id"]: r["story"] for r in rows}
+        missing = set(gold) - set(predicted)
+        for item in missing:  # articles newsloom skipped count as singletons
+            predicted[item] = f"skipped:{item}"
+        p, r, f = bcubed(gold, predicted)
+        base = baseline(rows) if len(rows) < 3000 else float("nan")
+        print(f"{name:<10} {len(rows):>8} {p:>9.3f} {r:>6.3f} {f:>6.3f} {pairwise(gold, predicted):>7.3f} "
+              f"{len(rows) / elapsed:>7.1f} {base:>17.3f}" + (f"  ({len(missing)} skipped)" if missing else ""))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,41 @@
+"""Shared helpers for the benchmarks: where the shared data is, and the story-set split."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+SHARED = Path(os.environ.get("NEWSLOOM_SHARED", Path(__file__).resolve().parents[1].parent / "shared"))
+STORIES = SHARED / "data" / "stories-dev"
+EXTRACTION = SHARED / "data" / "extraction-dev"
+SETS = ("ecbplus", "gva", "allsides")
+
+
+def load_set(name: str) -> list[dict]:
+    with open(STORIES / f"{name}.jsonl", encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle]
+
+
+def half(story: str) -> str:
+    """Stable split of stories into halves 'fit' and 'test' (labels used only for scoring)."""
+    return "fit" if int(hashlib.sha1(story.encode()).hexdigest(), 16) % 2 == 0 else "test"
+
+
+def bcubed(gold: dict[str, str], predicted: dict[str, str]) -> tuple[float, float, float]:
+    from collections import defaultdict
+
+    by_gold, by_pred = defaultdict(set), defaultdict(set)
+    for item, label in gold.items():
+        by_gold[label].add(item)
+        by_pred[predicted[item]].add(item)
+    precision = recall = 0.0
+    for item in gold:
+        g, p = by_gold[gold[item]], by_pred[predicted[item]]
+        common = len(g & p)
+        precision += common / len(p)
+        recall += common / len(g)
+    precision /= len(gold)
+    recall /= len(gold)
+    return precision, recall, 2 * precision * recall / (precision + recall)

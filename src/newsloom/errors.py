@@ -1,0 +1,54 @@
+"""newsloom's one error type: a code, what went wrong, and what to do about it.
+
+The core raises these; the CLI prints ``message`` on one line, the API answers it as JSON.
+"""
+
+from __future__ import annotations
+
+
+class NewsloomError(Exception):
+    """An error a user can act on: ``code`` (E-prefixed), ``cause`` and ``fix``."""
+
+    code = "E000"
+    status = 400
+
+    def __init__(self, cause: str, fix: str = "", *, subject: str | None = None):
+        self.cause = cause
+        self.fix = fix
+        self.subject = subject
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        where = f"{self.subject}: " if self.subject else ""
+        fix = f" — {self.fix}" if self.fix else ""
+        return f"[{self.code}] {where}{self.cause}{fix}"
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "subject": self.subject, "cause": self.cause, "fix": self.fix}
+
+
+class InputError(NewsloomError):
+    """An input file or item that cannot be read. The batch goes on without it."""
+
+    code = "E100"
+
+
+class ConfigError(NewsloomError):
+    """A configuration value out of range."""
+
+    code = "E200"
+
+
+class NotFound(NewsloomError):
+    """An id that the store does not hold."""
+
+    code = "E300"
+    status = 404
+
+
+class StoreError(NewsloomError):
+    """The database cannot be opened or written."""
+
+    code = "E400"
+    status = 500

@@ -1,0 +1,161 @@
+"""The runner: strings the stages together — ingest → clean → copies → cluster → store.
+
+It knows the order of the stages and the batch boundaries, not their insides. Each batch of
+articles is written in one transaction, so a run killed midway keeps every finished batch and
+nothing of the unfinished one; running the same command again skips what is already stored
+(same id, same input) and completes the rest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from .clean import CleanConfig, clean
+from .cluster import ClusterConfig, Embedder, StoryIndex, article_features, assign
+from .copies import CopyConfig, CopyDetector, StoreBands
+from .errors import ConfigError
+from .ingest import IngestConfig, read_inputs
+from .models import Article, Assignment, Document, Skipped
+from .store import Store
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PipelineConfig:
+    ingest: IngestConfig = field(default_factory=IngestConfig)
+    clean: CleanConfig = field(default_factory=CleanConfig)
+    copies: CopyConfig = field(default_factory=CopyConfig)
+    cluster: ClusterConfig = field(default_factory=ClusterConfig)
+    batch_size: int = 256
+
+    def __post_init__(self):
+        if self.batch_size < 1:
+            raise ConfigError(f"batch_size={self.batch_size} is below 1", "use a batch size such as 256")
+
+
+@dataclass
+class RunReport:
+    run_id: int
+    counts: Counter = field(default_factory=Counter)
+    skipped: list[Skipped] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.skipped
+
+
+def input_hash(document: Document) -> str:
+    parts = (document.kind, document.content, document.title, document.source, document.url,
+             document.published, document.author)
+    return hashlib.sha256("\x1f".join(p or "" for p in parts).encode()).hexdigest()[:32]
+
+
+class Pipeline:
+    """Runs ingest batches against one store. The embedder is injected (or made on first use)."""
+
+    def __init__(self, store: Store, config: PipelineConfig | None = None, *, embedder: Embedder | None = None,
+                 on_progress: Callable[[int], None] | None = None, on_skip: Callable[[Skipped], None] | None = None):
+        self.store = store
+        self.config = config or PipelineConfig()
+        self._embedder = embedder
+        self.on_progress = on_progress or (lambda n: None)
+        self.on_skip = on_skip or (lambda s: None)
+        self._unsaved_skips: list[Skipped] = []
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = Embedder()
+        return self._embedder
+
+    def ingest(self, paths: Iterable[str], command: str = "ingest") -> RunReport:
+        self.store.mark_interrupted_runs()
+        report = RunReport(self.store.start_run(command))
+        stories = self._load_story_index()
+        copies = CopyDetector(StoreBands(self.store.db), self.store, self.config.copies)
+        batch: list[tuple[Document, str]] = []
+        for item in read_inputs(paths, self.config.ingest):
+            if isinstance(item, Skipped):
+                self._skip(report, item)
+                continue
+            report.counts["read"] += 1
+            digest = input_hash(item)
+            if self.store.input_hash(item.id) == digest:
+                report.counts["unchanged"] += 1
+                self.on_progress(1)
+                continue
+            batch.append((item, digest))
+            if len(batch) >= self.config.batch_size:
+                self._process_batch(batch, report, stories, copies)
+                batch = []
+        if batch:
+            self._process_batch(batch, report, stories, copies)
+        with self.store.transaction():
+            self._save_skips(report)
+        status = "done" if report.ok else "done with skips"
+        self.store.finish_run(report.run_id, dict(report.counts) | {"skipped": len(report.skipped)}, status)
+        return report
+
+    def _skip(self, report: RunReport, item: Skipped) -> None:
+        report.skipped.append(item)
+        self._unsaved_skips.append(item)
+        self.on_skip(item)
+
+    def _save_skips(self, report: RunReport) -> None:
+        self.store.add_skipped(report.run_id, self._unsaved_skips)
+        self._unsaved_skips = []
+
+    def _load_story_index(self) -> StoryIndex:
+        index = StoryIndex(self.config.cluster)
+        latest = self.store.latest_published()
+        since = None
+        if latest:
+            try:
+                since = (date.fromisoformat(latest[:10]) - timedelta(days=self.config.cluster.window_days)).isoformat()
+            except ValueError:
+                since = None
+        index.load(self.store.features_since(since))
+        return index
+
+    def _process_batch(self, batch: list[tuple[Document, str]], report: RunReport, stories: StoryIndex,
+                       copies: CopyDetector) -> None:
+        cleaned: list[tuple[Article, str]] = []
+        for document, digest in batch:
+            article = clean(document, self.config.clean)
+            if not article.text.strip():
+                reasons = "; ".join(sorted({d.reason for d in article.dropped})) or "empty body"
+                self._skip(report, Skipped(document.id, f"no article text found ({reasons[:200]})"))
+                continue
+            cleaned.append((article, digest))
+        # publication order, ties in input order (sorted() is stable)
+        cleaned.sort(key=lambda pair: pair[0].published or "9999")
+        features = [article_features(a.title, a.text, a.published, self.config.cluster.lead_words) for a, _ in cleaned]
+        vectors = self.embedder.encode([f"{a.title}. {a.text[:1500]}" for a, _ in cleaned]) if cleaned else []
+        with self.store.transaction():
+            self._save_skips(report)
+            for (article, digest), feats, vector in zip(cleaned, features, vectors):
+                if self.store.input_hash(article.id) is not None:
+                    self.store.delete_article(article.id)
+                    report.counts["updated"] += 1
+                else:
+                    report.counts["new"] += 1
+                self.store.add_article(article, digest, report.run_id)
+                links = copies.process(article.id, article.text, article.content_hash, article.published)
+                for link in links:
+                    self.store.set_copy(link)
+                mine = next((link for link in links if link.article == article.id), None)
+                story_of_original = self.store.story_of(mine.original) if mine else None
+                if story_of_original is not None:
+                    report.counts["copies"] += 1
+                    stories.add(story_of_original, feats, vector)
+                    assignment = Assignment(article.id, story_of_original, 1.0,
+                                            f"copy ({mine.kind}, {mine.score:.2f}) of {mine.original}", ())
+                else:
+                    assignment = assign(stories, article.id, feats, vector,
+                                        lambda a=article: self.store.new_story(a.title, report.run_id))
+                self.store.assign(assignment)
+                self.store.save_features(article.id, feats, vector.tobytes())
+        self.on_progress(len(batch))

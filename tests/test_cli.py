@@ -1,0 +1,94 @@
+"""The command line through its real entry point (click's CliRunner on ``newsloom.cli:cli``)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from newsloom.cli import cli
+
+from .conftest import EXAMPLES, NEPALKHABAR, SEEDS
+
+
+@pytest.fixture
+def run(tmp_path):
+    db = str(tmp_path / "cli.db")
+
+    def invoke(*args):
+        return CliRunner().invoke(cli, ["--db", db, *args], catch_exceptions=False)
+
+    return invoke
+
+
+def test_ingest_then_stories(run):
+    result = run("ingest", str(SEEDS))
+    assert result.exit_code == 0, result.output
+    assert "new 2" in result.output and "2 articles in 1 stories" in result.output
+    listed = json.loads(run("stories", "--json").output)
+    assert len(listed) == 1 and listed[0]["articles"] == 2 and listed[0]["outlets"] == 2
+
+
+def test_ingest_exit_status_says_something_was_skipped(run, tmp_path):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    result = run("ingest", str(tmp_path / "empty.txt"), str(tmp_path / "missing.txt"), str(SEEDS))
+    assert result.exit_code == 1
+    assert "empty.txt: [E100]" in result.output and "missing.txt" in result.output and "skipped 2" in result.output
+
+
+def test_story_json_has_articles_and_comparison(run):
+    run("ingest", str(SEEDS))
+    story = json.loads(run("story", "1", "--json").output)
+    assert {a["source"] for a in story["articles"]} >= {"NepalKhabar"}
+    for key in ("facts", "attributions", "quotes", "summary", "timeline", "entities"):
+        assert key in story
+
+
+def test_unknown_story_is_a_clear_error(run):
+    run("ingest", str(SEEDS))
+    result = run("story", "999")
+    assert result.exit_code == 2 and "no story with id 999" in result.output
+
+
+def test_export_jsonl_and_csv(run):
+    run("ingest", str(EXAMPLES))
+    rows = [json.loads(line) for line in run("export", "articles").output.splitlines()]
+    assert len(rows) == 8
+    for key in ("id", "story", "source", "title", "published", "url", "duplicate_of", "text"):
+        assert key in rows[0]
+    assert any(r["duplicate_of"] == "valley-wire-0311-bridge" for r in rows)
+    table = list(csv.DictReader(io.StringIO(run("export", "articles", "--format", "csv").output)))
+    assert {r["id"] for r in table} == {r["id"] for r in rows}
+
+
+def test_extract_without_a_database(tmp_path):
+    result = CliRunner().invoke(cli, ["extract", "--jsonl", str(NEPALKHABAR)])
+    record = json.loads(result.output)
+    assert record["title"] == "China sends Foreign Minister Wang to Russia for security talks"
+    assert record["source"] == "NepalKhabar" and record["language"] == "en"
+    explained = CliRunner().invoke(cli, ["extract", "--explain", str(NEPALKHABAR)]).output
+    assert "caption: Chinese Foreign Minister Wang Yi. (Photo: Getty Images)" in explained
+
+
+def test_copies_why_and_delete(run):
+    run("ingest", str(EXAMPLES))
+    copy_id = str(EXAMPLES / "northfield-daily-bridge.txt")
+    shown = run("copies", copy_id).output
+    assert "valley-wire-0311-bridge" in shown and "original" in shown
+    why = run("why", copy_id).output
+    assert "copy" in why
+    assert run("delete", "valley-wire-0311-bridge").exit_code == 0
+    assert json.loads(run("copies", copy_id, "--json").output)[0]["duplicate_of"] is None
+    assert run("delete", "valley-wire-0311-bridge").exit_code == 2
+
+
+def test_hostile_text_is_stored_as_data(run, tmp_path):
+    evil = tmp_path / "evil.jsonl"
+    evil.write_text(json.dumps({"id": "x'); DROP TABLE articles; --", "title": "Robert'); DROP TABLE articles;--",
+                                "text": "The council met on Monday'; DELETE FROM stories; -- and voted on the budget for the year."}))
+    assert run("ingest", str(evil)).exit_code == 0
+    rows = [json.loads(line) for line in run("export", "articles").output.splitlines()]
+    assert rows[0]["id"] == "x'); DROP TABLE articles; --"

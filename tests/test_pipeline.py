@@ -1,0 +1,109 @@
+"""The runner end to end: seeds in → one story out; idempotence; resume after SIGKILL."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from newsloom.store import Store
+
+from .conftest import EXAMPLES, SEEDS, STORIES_DEV
+
+
+def snapshot(store: Store):
+    rows = store.db.execute("SELECT id, story_id, duplicate_of, content_hash FROM articles ORDER BY id").fetchall()
+    return [tuple(r) for r in rows], store.count("stories"), store.count("dropped_lines")
+
+
+def test_seeds_make_one_story_of_two_outlets(store, pipeline):
+    report = pipeline.ingest([str(SEEDS)])
+    assert report.ok and report.counts["new"] == 2
+    (story,) = store.stories()
+    assert story.articles == 2 and story.outlets == 2
+    titles = {a["title"] for a in store.story_articles(story.id)}
+    assert "China sends Foreign Minister Wang to Russia for security talks" in titles
+    assert store.assignment(store.story_articles(story.id)[1]["id"])["shared_terms"]
+
+
+def test_ingesting_twice_changes_nothing(store, pipeline):
+    pipeline.ingest([str(SEEDS), str(EXAMPLES)])
+    before = snapshot(store)
+    report = pipeline.ingest([str(SEEDS), str(EXAMPLES)])
+    assert report.counts["new"] == 0 and report.counts["unchanged"] == report.counts["read"]
+    assert snapshot(store) == before
+
+
+def test_sample_corpus_stories_copies_and_outlets(store, pipeline):
+    report = pipeline.ingest([str(EXAMPLES)])
+    assert report.ok
+    stories = {s.headline: s for s in store.stories()}
+    assert len(stories) == 3, stories
+    bridge = max(stories.values(), key=lambda s: s.articles)
+    assert bridge.articles == 4 and bridge.outlets == 4
+    assert bridge.origins == 3, "the syndicated copy is not an independent origin"
+    copy = store.article(str(EXAMPLES / "northfield-daily-bridge.txt"))
+    assert copy["duplicate_of"] == "valley-wire-0311-bridge" and copy["copy_kind"] in ("near", "partial")
+
+
+def test_skipped_input_is_recorded_with_its_reason(store, pipeline, tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"")
+    report = pipeline.ingest([str(bad), str(SEEDS)])
+    assert not report.ok and report.counts["new"] == 2
+    (row,) = store.db.execute("SELECT path, reason FROM skipped").fetchall()
+    assert row[0] == str(bad) and "empty" in row[1]
+
+
+def test_a_changed_input_replaces_the_article(store, pipeline, tmp_path):
+    page = tmp_path / "page.txt"
+    page.write_text((SEEDS / "000_48af7910958ecb10.txt").read_text())
+    pipeline.ingest([str(page)])
+    page.write_text((SEEDS / "000_48af7910958ecb10.txt").read_text().replace("four days", "five days"))
+    report = pipeline.ingest([str(page)])
+    assert report.counts["updated"] == 1 and store.count("articles") == 1
+    assert "five days" in store.article(str(page))["text"]
+
+
+def test_killed_run_leaves_a_consistent_store_and_resumes(tmp_path):
+    rows = [json.loads(line) for line in open(STORIES_DEV / "gva.jsonl", encoding="utf-8")]
+    rows = [r for r in rows if len(r["text"]) > 1000 and "You must enter" not in r["text"]][:400]
+    source = tmp_path / "gva.jsonl"
+    source.write_text("\n".join(json.dumps({k: r[k] for k in ("id", "title", "text", "date", "source")}) for r in rows))
+    db = tmp_path / "kill.db"
+    newsloom = [sys.executable, "-m", "newsloom.cli", "--db", str(db), "ingest", "--batch-size", "20", str(source)]
+    process = subprocess.Popen(newsloom, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    stored = 0
+    while time.time() < deadline and process.poll() is None:
+        time.sleep(0.2)
+        if db.exists():
+            try:
+                with sqlite3.connect(db, timeout=1) as check:
+                    stored = check.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+            except sqlite3.OperationalError:
+                continue
+            if stored >= 40:
+                break
+    assert process.poll() is None, "the run finished before it could be killed; give it more work"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    store = Store(str(db))
+    killed_at = store.count("articles")
+    assert 40 <= killed_at < 400 and killed_at % 20 == 0, "only whole batches are stored"
+    assert store.db.execute("SELECT COUNT(*) FROM articles WHERE story_id IS NULL").fetchone()[0] == 0
+    store.close()
+    finished = subprocess.run(newsloom, capture_output=True, text=True)
+    assert finished.returncode == 0, finished.stderr
+    store = Store(str(db))
+    assert store.count("articles") == 400
+    assert store.db.execute("SELECT COUNT(DISTINCT id) FROM articles").fetchone()[0] == 400
+    assert store.db.execute("SELECT COUNT(*) FROM articles WHERE story_id IS NULL").fetchone()[0] == 0
+    statuses = [run["status"] for run in store.runs()]
+    assert statuses == ["done", "interrupted"]
+    store.close()
