@@ -17,13 +17,6 @@ STORIES_DEV = SHARED / "data" / "stories-dev"
 EXTRACTION_DEV = SHARED / "data" / "extraction-dev"
 
 
-def pytest_collection_modifyitems(config, items):
-    if not SEEDS.exists():
-        skip = pytest.mark.skip(reason=f"shared data not found at {SHARED}; set NEWSLOOM_SHARED")
-        for item in items:
-            item.add_marker(skip)
-
-
 @pytest.fixture(scope="session")
 def embedder():
     from newsloom.cluster import Embedder

@@ -34,7 +34,7 @@ class CompareConfig:
     ``summary_sentences``: length of the extractive summary; ``mmr_lambda``: relevance vs
     novelty in the summary."""
 
-    match_threshold: float = 0.5
+    match_threshold: float = 0.45
     min_claim_words: int = 6
     summary_sentences: int = 6
     mmr_lambda: float = 0.7
@@ -69,6 +69,7 @@ class _Sentence:
     entities: frozenset[str]
     published: str | None
     doc_span: object = None
+    clauses: tuple[str, ...] = ()
 
 
 ENTITY_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT"}
@@ -76,6 +77,10 @@ TITLES = re.compile(r"^(?:mr|mrs|ms|dr|president|prime minister|minister|foreign
                     r"spokesman|spokeswoman|leader|dictator|chief|general|sir|the)\.?\s+", re.I)
 SPEECH_VERBS = {"say", "tell", "announce", "report", "state", "confirm", "claim", "add", "note", "cite",
                 "warn", "insist", "deny", "write", "declare", "explain", "accuse"}
+PRONOUNS = {"it", "he", "she", "they", "this", "that", "which", "who", "we", "us", "you", "i", "one", "there"}
+ROLE_WORDS = {"minister", "president", "premier", "chancellor", "king", "queen", "leader", "secretary",
+              "envoy", "ambassador", "general", "governor", "mayor", "chief", "delegation", "team"}
+TRAVEL_VERBS = {"visit", "arrive", "reach", "travel", "go", "fly", "head", "come"}
 _CONTENT = re.compile(r"[^\W\d_][\w'’-]+", re.U)
 _NUMBERS = re.compile(r"\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
                       r"twenty|thirty|forty|fifty|hundred|thousand|million|billion)\b", re.I)
@@ -117,10 +122,11 @@ class Comparer:
         if not articles:
             return Comparison(headline="")
         origins = _origins(articles)
-        docs = list(self.nlp.pipe(a["text"] for a in articles))
+        paragraphs = [(article, p) for article in articles for p in re.split(r"\n\s*\n", article["text"]) if p.strip()]
+        docs = list(self.nlp.pipe(p for _, p in paragraphs))
         aliases = _EntityTable.build(docs)
         sentences = []
-        for article, doc in zip(articles, docs):
+        for (article, _), doc in zip(paragraphs, docs):
             source = article.get("source") or f"unknown outlet ({article['id']})"
             for span in doc.sents:
                 text = span.text.strip()
@@ -130,10 +136,10 @@ class Comparer:
                 sentences.append(_Sentence(
                     len(sentences), article["id"], source, origins[article["id"]], text,
                     frozenset(_content_words(text)), frozenset(n.lower() for n in _NUMBERS.findall(text)),
-                    ents, article.get("published"), span))
+                    ents, article.get("published"), span, _clauses(text)))
         vectors = self.embedder.encode([s.text for s in sentences]) if sentences else np.zeros((0, 1))
-        similarity = _similarity(sentences, vectors)
-        facts = self._facts(sentences, similarity)
+        similarity = _similarity(sentences, self.embedder)
+        facts = self._facts(sentences, similarity, _unique_names(sentences, aliases, articles, origins))
         return Comparison(
             headline=_headline(articles, self.embedder),
             facts=tuple(facts),
@@ -143,21 +149,21 @@ class Comparer:
             entities=tuple(aliases.entities()),
         )
 
-    def _facts(self, sentences: list[_Sentence], similarity: np.ndarray) -> list[Fact]:
+    def _facts(self, sentences: list[_Sentence], similarity: np.ndarray,
+               unique_names: dict[str, set[str]]) -> list[Fact]:
         threshold = self.config.match_threshold
         facts, seen_groups = [], set()
         matched: set[int] = set()
         for anchor in sentences:
-            partners: dict[str, _Sentence] = {}
+            by_origin: dict[str, list[_Sentence]] = defaultdict(list)
             for other in sentences:
-                if other.origin == anchor.origin or similarity[anchor.index, other.index] < threshold:
-                    continue
-                best = partners.get(other.origin)
-                if best is None or similarity[anchor.index, other.index] > similarity[anchor.index, best.index]:
-                    partners[other.origin] = other
-            if not partners:
+                if other.origin != anchor.origin and similarity[anchor.index, other.index] >= threshold:
+                    by_origin[other.origin].append(other)
+            if not by_origin:
                 continue
-            group = [anchor] + sorted(partners.values(), key=lambda s: s.index)
+            partners = [s for same in by_origin.values()
+                        for s in sorted(same, key=lambda s: -similarity[anchor.index, s.index])[:2]]
+            group = [anchor] + partners
             key = frozenset(s.index for s in group)
             if key in seen_groups:
                 continue
@@ -173,12 +179,16 @@ class Comparer:
                 conflicts=tuple(Evidence(s.article, s.source, s.text) for s in conflicts),
                 note=f"numbers differ: {_number_note(anchor, conflicts)}" if conflicts else "",
             ))
-        facts = _drop_subsumed(facts)
+        facts = _drop_subsumed(facts) + _role_conflicts(sentences)
         for sentence in sentences:
-            if sentence.index in matched or not _is_claim(sentence, self.config.min_claim_words):
+            if not _is_claim(sentence, self.config.min_claim_words):
                 continue
+            own = sorted(sentence.entities & unique_names.get(sentence.origin, set()))
+            if sentence.index in matched and not own:
+                continue
+            note = f"only this outlet names {', '.join(own)}" if own else "no other outlet says this"
             facts.append(Fact(text=sentence.text, status="single_source", sources=(sentence.source,),
-                              evidence=(Evidence(sentence.article, sentence.source, sentence.text),)))
+                              evidence=(Evidence(sentence.article, sentence.source, sentence.text),), note=note))
         order = {"contested": 0, "corroborated": 1, "single_source": 2}
         return sorted(facts, key=lambda f: (order[f.status], -len(f.sources)))
 
@@ -257,11 +267,13 @@ class _EntityTable:
         full_by_part: dict[str, str] = {}
         for name in sorted(people, key=lambda n: (-len(n.split()), -people[n])):
             for part in name.split():
-                full_by_part.setdefault(part.lower(), name)
+                if len(part) >= 3:
+                    full_by_part.setdefault(part.lower(), name)
         for mention, name, label in raw:
             canonical = name
-            if label == "PERSON" and len(name.split()) == 1 and name.lower() in full_by_part:
+            if len(name.split()) == 1 and not name.isupper() and name.lower() in full_by_part:
                 canonical = full_by_part[name.lower()]
+                label = "PERSON"
             canonical = table.alias.get(canonical.lower(), canonical)
             if canonical.isupper() or len(canonical) > 3:
                 table.alias.setdefault(canonical.lower(), canonical)
@@ -270,9 +282,16 @@ class _EntityTable:
             table.alias[name.lower()] = canonical
             table.mentions[canonical][mention] += 1
             table.labels[canonical][label] += 1
+        for doc in docs:
+            for description, person in _descriptions(doc):
+                canonical = table.alias.get(person.lower())
+                if canonical:
+                    table.alias.setdefault(description.lower(), canonical)
+                    table.mentions[canonical][description] += 1
         # prefer the upper-case spelling of acronyms (NATO over Nato)
         for canonical in list(table.mentions):
-            upper = next((m for m in table.mentions[canonical] if m.isupper() and len(m) > 1), None)
+            upper = next((m for m in table.mentions[canonical]
+                          if m.isupper() and len(m) > 1 and m.lower() == canonical.lower()), None)
             if upper and upper != canonical:
                 table._rename(canonical, upper)
         return table
@@ -293,6 +312,23 @@ class _EntityTable:
             label = self.labels[name].most_common(1)[0][0]
             result.append(Entity(name, label, tuple(sorted(mentions)), sum(mentions.values())))
         return sorted(result, key=lambda e: -e.articles)
+
+
+_DESCRIPTION = re.compile(r"((?:[A-Z][\w-]+)['’]s\s+(?:top|chief|senior|leading)\s+[a-z]+)\s+(?:and\s+(?:[A-Z][\w-]+\s+){0,3})?$")
+
+
+def _descriptions(doc) -> list[tuple[str, str]]:
+    """Descriptions set beside a person's name: "China's top diplomat and Foreign Minister
+    Wang Yi" → ("China's top diplomat", "Wang Yi")."""
+    found = []
+    for ent in doc.ents:
+        if ent.label_ != "PERSON":
+            continue
+        before = doc[max(ent.start - 8, ent.sent.start):ent.start].text
+        match = _DESCRIPTION.search(before + " ")
+        if match:
+            found.append((match.group(1), ent.text))
+    return found
 
 
 def _strip_title(text: str) -> str:
@@ -316,22 +352,57 @@ def _content_words(text: str) -> list[str]:
     return words
 
 
-def _similarity(sentences: list[_Sentence], vectors: np.ndarray) -> np.ndarray:
+_CLAUSE_BREAK = re.compile(r",?\s+and\s+(?=(?:the|he|she|they|it|his|her|their)\b)|;|,\s+(?:but|while|as|which)\s+|:\s+", re.I)
+
+
+def _clauses(text: str) -> tuple[str, ...]:
+    """The clauses of a sentence that joins several statements (none for a simple one)."""
+    parts = [p.strip() for p in _CLAUSE_BREAK.split(text) if len(_content_words(p)) >= 3]
+    return tuple(parts) if len(parts) > 1 else ()
+
+
+def _similarity(sentences: list[_Sentence], embedder) -> np.ndarray:
+    """How much two sentences state the same thing: the best pair of their units (the
+    sentence itself and each of its clauses), scored by embedding cosine, shared content
+    words (a short unit counts as six words) and shared entities."""
+    from scipy import sparse
+
     n = len(sentences)
     if not n:
         return np.zeros((0, 0))
+    units, owner = [], []
+    for sentence in sentences:
+        for unit in (sentence.text, *sentence.clauses):
+            units.append(unit)
+            owner.append(sentence.index)
+    owner = np.array(owner)
+    vocabulary: dict[str, int] = {}
+    rows, cols = [], []
+    for u, unit in enumerate(units):
+        for word in set(_content_words(unit)):
+            rows.append(u)
+            cols.append(vocabulary.setdefault(word, len(vocabulary)))
+    words = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(units), max(len(vocabulary), 1)))
+    common = (words @ words.T).toarray()
+    sizes = np.asarray(words.sum(axis=1)).ravel()
+    overlap = common / np.maximum(np.minimum.outer(sizes, sizes), 6)
+    names: dict[str, int] = {}
+    rows, cols = [], []
+    for sentence in sentences:
+        for entity in sentence.entities:
+            rows.append(sentence.index)
+            cols.append(names.setdefault(entity, len(names)))
+    ents = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, max(len(names), 1)))
+    shared = (ents @ ents.T).toarray()
+    counts = np.asarray(ents.sum(axis=1)).ravel()
+    union = np.add.outer(counts, counts) - shared
+    entity = np.divide(shared, union, out=np.zeros_like(shared), where=union > 0)[np.ix_(owner, owner)]
+    vectors = embedder.encode(units)
     dense = np.clip(vectors @ vectors.T, 0, 1)
-    lexical = np.zeros((n, n))
-    for i, a in enumerate(sentences):
-        for j in range(i + 1, n):
-            b = sentences[j]
-            common = len(a.words & b.words)
-            if not common:
-                continue
-            overlap = common / max(min(len(a.words), len(b.words)), 1)
-            entities = len(a.entities & b.entities) / max(min(len(a.entities), len(b.entities)), 1) if a.entities and b.entities else 0.0
-            lexical[i, j] = lexical[j, i] = 0.75 * overlap + 0.25 * entities
-    return 0.4 * dense + 0.6 * lexical
+    unit_score = 0.4 * dense + 0.6 * (0.75 * overlap + 0.25 * entity)
+    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    by_row = np.maximum.reduceat(unit_score, starts, axis=0)
+    return np.maximum.reduceat(by_row, starts, axis=1)
 
 
 def _numbers_conflict(a: _Sentence, b: _Sentence) -> bool:
@@ -354,6 +425,79 @@ def _number_note(anchor: _Sentence, conflicts: list[_Sentence]) -> str:
     return " vs ".join(sides)
 
 
+def _travel_frames(sentences: list[_Sentence]) -> list[tuple[str, str, _Sentence]]:
+    """(traveller's country, destination country, sentence) for "X visits/reaches/goes to Y".
+
+    A traveller named without a nationality takes the one given beside their name elsewhere
+    in the story ("Chinese Foreign Minister Wang Yi" → Wang Yi is Chinese)."""
+    nationality: dict[str, str] = {}
+    roles: dict[str, str] = {}
+    for sentence in sentences:
+        for ent in sentence.doc_span.ents if sentence.doc_span is not None else ():
+            if ent.label_ == "PERSON":
+                for token in ent.root.subtree:
+                    if token.ent_type_ in ("NORP", "GPE") and token.i < ent.start:
+                        nationality.setdefault(ent.text.lower(), _country_stem(token.text))
+                    if token.i < ent.start and token.text.lower() in ROLE_WORDS:
+                        roles.setdefault(ent.text.lower(), token.text.lower())
+    frames = []
+    for sentence in sentences:
+        span = sentence.doc_span
+        if span is None:
+            continue
+        for verb in span:
+            if verb.lemma_.lower() not in TRAVEL_VERBS or verb.pos_ not in ("VERB", "AUX"):
+                continue
+            destination = next((t for t in verb.subtree if t.i > verb.i and t.ent_type_ == "GPE"), None)
+            if verb.dep_ == "acl":
+                agent_tokens = [t for t in verb.head.subtree if t.i < verb.i]
+            else:
+                subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+                agent_tokens = list(subject.subtree) if subject is not None else []
+            phrase = " ".join(t.text for t in agent_tokens).lower()
+            country = next((_country_stem(t.text) for t in agent_tokens if t.ent_type_ in ("NORP", "GPE")), None)
+            country = country or next((c for name, c in nationality.items() if name in phrase), None)
+            role = next((t.text.lower() for t in agent_tokens if t.text.lower() in ROLE_WORDS), None)
+            role = role or next((r for name, r in roles.items() if name in phrase), None)
+            if destination is not None and country and role:
+                target = _country_stem(destination.text)
+                if target != country:
+                    frames.append((f"{role}:{country}", f"{role}:{target}", sentence))
+    return frames
+
+
+def _country_stem(word: str) -> str:
+    """"Russian", "Russia's", "Russia" → "russ": enough to tell countries apart in one story."""
+    return re.sub(r"['’]s$", "", word.lower())[:4]
+
+
+def _role_conflicts(sentences: list[_Sentence]) -> list[Fact]:
+    """Who went where: when independent outlets say X went to Y and a sentence says the
+    reverse, the reverse is flagged against the majority."""
+    frames = _travel_frames(sentences)
+    by_direction: dict[tuple[str, str], list[_Sentence]] = defaultdict(list)
+    for country, target, sentence in frames:
+        by_direction[(country, target)].append(sentence)
+    facts = []
+    for (country, target), supporting in by_direction.items():
+        reverse = by_direction.get((target, country), [])
+        role, country_stem = country.split(":")
+        target_stem = target.split(":")[1]
+        origins = {s.origin for s in supporting}
+        if not reverse or len(origins) < 2 or len(origins) <= len({s.origin for s in reverse}):
+            continue
+        supporting = list({s.index: s for s in supporting}.values())
+        facts.append(Fact(
+            text=supporting[0].text, status="contested",
+            sources=tuple(dict.fromkeys(s.source for s in supporting)),
+            evidence=tuple(Evidence(s.article, s.source, s.text) for s in supporting),
+            conflicts=tuple(Evidence(s.article, s.source, s.text) for s in reverse),
+            note=f"who went where: {len(origins)} outlets have the {country_stem}… {role} going to {target_stem}…, "
+                 f"{len({s.origin for s in reverse})} the {target_stem}… {role} going to {country_stem}…",
+        ))
+    return facts
+
+
 def _drop_subsumed(facts: list[Fact]) -> list[Fact]:
     """Drop a fact whose evidence is contained in a larger fact's evidence."""
     keyed = [(frozenset((e.article, e.sentence) for e in f.evidence + f.conflicts), f) for f in facts]
@@ -363,6 +507,32 @@ def _drop_subsumed(facts: list[Fact]) -> list[Fact]:
             continue
         kept.append(fact)
     return kept
+
+
+def _unique_names(sentences: list[_Sentence], entities: _EntityTable, articles: list[dict],
+                  origins: dict[str, str]) -> dict[str, set[str]]:
+    """For each origin, the entities (not nationalities) that no other origin's text names in
+    any spelling: a sentence naming one carries something only that outlet says."""
+    texts: dict[str, str] = defaultdict(str)
+    for article in articles:
+        texts[origins[article["id"]]] += "\n" + article["text"]
+    unique: dict[str, set[str]] = defaultdict(set)
+    for sentence in sentences:
+        others = [text for origin, text in texts.items() if origin != sentence.origin]
+        for name in sentence.entities:
+            if not others or (entities.labels.get(name) and entities.labels[name].most_common(1)[0][0] == "NORP"):
+                continue
+            spellings = {name} | {_strip_title(m) for m in entities.mentions.get(name, ())}
+            if not any(_names(spelling, text) for spelling in spellings if spelling for text in others):
+                unique[sentence.origin].add(name)
+    return unique
+
+
+def _names(spelling: str, text: str) -> bool:
+    """Whether ``text`` names ``spelling``: acronyms case-sensitively (UN is not "Un"),
+    other names in any case, as whole words."""
+    flags = 0 if spelling.isupper() else re.I
+    return re.search(r"(?<!\w)" + re.escape(spelling) + r"(?!\w)", text, flags) is not None
 
 
 def _is_claim(sentence: _Sentence, min_words: int) -> bool:
@@ -420,7 +590,7 @@ def _attributions(sentences: list[_Sentence], entities: _EntityTable) -> list[At
                     if subject is not None:
                         phrase = span.doc[subject.left_edge.i:subject.right_edge.i + 1].text
                         phrase = re.split(r",", phrase)[0]
-                        if phrase.lower() not in {"it", "he", "she", "they", "this", "that", "which", "who"}:
+                        if phrase.lower() not in PRONOUNS:
                             speakers.append(phrase)
                             add(sentence, phrase, "said", text)
         for quote in _QUOTE.findall(text):

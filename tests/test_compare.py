@@ -1,0 +1,120 @@
+"""Compare on the real seeds: EXPECTED.md's corroborated facts, single-source items,
+attributions, entities and the contradiction; nothing that no article says."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from newsloom.compare import resolve_date
+
+from .conftest import NEPALKHABAR, OTHER_SEED, SEEDS
+
+
+@pytest.fixture(scope="module")
+def seeds_story(tmp_path_factory, embedder, comparer):
+    from newsloom.pipeline import Pipeline
+    from newsloom.store import Store
+
+    store = Store(str(tmp_path_factory.mktemp("seeds") / "seeds.db"))
+    Pipeline(store, embedder=embedder).ingest([str(SEEDS)])
+    (story,) = store.stories()
+    articles = store.story_articles(story.id)
+    return articles, comparer.compare(articles)
+
+
+NK, OTHER = str(NEPALKHABAR), str(OTHER_SEED)
+
+# EXPECTED.md's corroborated facts: a pattern for NepalKhabar's sentence and one for the other's
+CORROBORATED = {
+    "Wang Yi is visiting Russia": (r"Wang Yi is visiting Russia", r"Wang Yi (has arrived|has gone|will stay)"),
+    "four days": (r"four days", r"four-day|until Thursday"),
+    "strategic security consultations": (r"strategic security consultations", r"strategic security consultation"),
+    "meets Lavrov": (r"Lavrov", r"Lavrov"),
+    "Ukraine war main topic": (r"Ukraine war would be a key topic", r"Ukraine war would be the main issue"),
+    "NATO in the Asia-Pacific": (r"expansion of Nato forces", r"expansion of NATO forces"),
+    "Putin to visit China": (r"Putin (to make a landmark visit to Beijing|said he expected to meet)",
+                             r"Putin (may visit China|will be in the Chinese capital)"),
+    "Kim met Putin, arms deal": (r"Kim Jong Un that was thought to yield an arms deal",
+                                 r"deal related to the supply of arms|met Russian President Vladimir Putin"),
+}
+
+
+def supported(fact, nk_pattern, other_pattern) -> bool:
+    by_article = {}
+    for e in fact.evidence:
+        by_article.setdefault(e.article, []).append(e.sentence)
+    return (any(re.search(nk_pattern, s) for s in by_article.get(NK, []))
+            and any(re.search(other_pattern, s) for s in by_article.get(OTHER, [])))
+
+
+def test_at_least_seven_of_eight_corroborated_facts(seeds_story):
+    _, comparison = seeds_story
+    corroborated = [f for f in comparison.facts if f.status == "corroborated"]
+    found = [name for name, patterns in CORROBORATED.items() if any(supported(f, *patterns) for f in corroborated)]
+    assert len(found) >= 7, f"found only {found}"
+    for fact in corroborated:
+        assert len(fact.sources) == 2
+
+
+SINGLE_SOURCE = {
+    NK: [r"International Criminal Court", r"Belarus and Kyrgyzstan", r"Tass, citing the Kremlin", r"the UN"],
+    OTHER: [r"South China Morning Post", r"Mao Ning", r"Nikolai Patrushev", r"Belt and Road", r"shortage of weapons"],
+}
+
+
+def test_single_source_items_name_their_outlet(seeds_story):
+    _, comparison = seeds_story
+    singles = [f for f in comparison.facts if f.status == "single_source"]
+    for article, patterns in SINGLE_SOURCE.items():
+        for pattern in patterns:
+            hits = [f for f in singles if re.search(pattern, f.text) and f.evidence[0].article == article]
+            assert hits, f"no single-source fact for {pattern!r} from {article}"
+    assert any(f.sources == ("NepalKhabar",) for f in singles)
+
+
+def test_attributions(seeds_story):
+    _, comparison = seeds_story
+    said = {(a.article, a.speaker.lower()) for a in comparison.attributions}
+    for article, speaker in [(NK, "foreign ministry"), (NK, "tass"), (NK, "kremlin"), (NK, "russian media reports"),
+                             (OTHER, "south china morning post"), (OTHER, "mao ning"), (OTHER, "chinese ministry")]:
+        assert any(a == article and speaker in s for a, s in said), f"{speaker} not found in {article}"
+
+
+def test_entities_merge(seeds_story):
+    _, comparison = seeds_story
+    by_name = {e.name: e for e in comparison.entities}
+    assert {"Wang", "Wang Yi", "China’s top diplomat"} <= set(by_name["Wang Yi"].mentions)
+    assert {"Putin", "Vladimir Putin"} <= set(by_name["Vladimir Putin"].mentions)
+    for name in ("Sergei Lavrov", "Xi Jinping", "Kim Jong Un", "Nikolai Patrushev", "Mao Ning", "Russia", "China",
+                 "North Korea", "Ukraine", "NATO", "Tass", "South China Morning Post", "International Criminal Court"):
+        assert name in by_name, name
+    assert "Nato" not in by_name and "Wang" not in by_name and "UN" in by_name
+
+
+def test_contradiction_is_flagged(seeds_story):
+    _, comparison = seeds_story
+    contested = [f for f in comparison.facts if f.status == "contested"]
+    assert any(re.search("Wang Yi is visiting Russia", f.text) and
+               any("Russian Foreign Minister reaching China" in c.sentence for c in f.conflicts) for f in contested)
+
+
+def test_nothing_that_no_article_says(seeds_story):
+    articles, comparison = seeds_story
+    texts = {a["id"]: a["text"] for a in articles}
+    for fact in comparison.facts:
+        for e in fact.evidence + fact.conflicts:
+            assert e.sentence in texts[e.article]
+    for item in comparison.summary:
+        assert item.text in texts[item.article]
+    assert comparison.headline in {a["title"] for a in articles}
+
+
+def test_resolve_date_relative_to_publication():
+    assert resolve_date("on Monday", "2023-09-20") == "2023-09-18"
+    assert resolve_date("until Thursday", "2023-09-18") == "2023-09-21"
+    assert resolve_date("next month", "2023-09-18") == "2023-10"
+    assert resolve_date("in March", "2023-09-18") == "2023-03"
+    assert resolve_date("December 2022", None) == "2022-12"
+    assert resolve_date("on Monday", None) is None
