@@ -19,7 +19,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 from common import SETS, half, load_set  # noqa: E402
 
-from newsloom.clean import CleanConfig, clean  # noqa: E402
+from newsloom.clean import CleanConfig, Cleaner  # noqa: E402
 from newsloom.cluster import ClusterConfig, Embedder, StoryIndex, article_features  # noqa: E402
 from newsloom.models import Document  # noqa: E402
 
@@ -31,7 +31,8 @@ def pairs_for(rows: list[dict], embedder: Embedder, config: ClusterConfig):
     rows = sorted(rows, key=lambda r: r.get("date") or "9999")
     docs = [Document(id=r["id"], origin="bench", kind="article", content=r["text"], title=r["title"],
                      source=r.get("source"), published=r.get("date") or None) for r in rows]
-    articles = [clean(d, CleanConfig(detect_language=False)) for d in docs]
+    cleaner = Cleaner(CleanConfig(detect_language=False))
+    articles = [cleaner.clean(d) for d in docs]
     vectors = embedder.encode([f"{a.title}. {a.text[:1500]}" for a in articles])
     index = StoryIndex(config)
     story_ids: dict[str, int] = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from newsloom.clean import clean, content_hash, split_text_page
+from newsloom.clean import Cleaner, content_hash, split_text_page
 from newsloom.ingest import read_inputs
 from newsloom.models import Document
 
@@ -13,7 +13,10 @@ from .conftest import EXAMPLES, NEPALKHABAR, OTHER_SEED
 
 def clean_file(path):
     (document,) = list(read_inputs([str(path)]))
-    return clean(document)
+    return CLEANER.clean(document)
+
+
+CLEANER = Cleaner()
 
 
 def body_sentences(raw: str, start: str, end: str) -> list[str]:
@@ -53,8 +56,8 @@ def test_other_seed():
 def test_every_dropped_line_has_a_reason():
     article = clean_file(NEPALKHABAR)
     reasons = {d.text: d.reason for d in article.dropped}
-    assert reasons["© All rights reserved. NepalKhabar"] == "copyright"
-    assert reasons["Chinese Foreign Minister Wang Yi. (Photo: Getty Images)"] == "caption"
+    assert reasons["© All rights reserved. NepalKhabar"].startswith("copyright")
+    assert reasons["Chinese Foreign Minister Wang Yi. (Photo: Getty Images)"].startswith("caption")
     assert all(d.reason for d in article.dropped)
 
 
@@ -92,11 +95,11 @@ def test_content_hash_ignores_case_punctuation_and_spacing():
     "",
 ])
 def test_hostile_html_gives_text_or_a_reason(html):
-    article = clean(Document(id="x", origin="x", kind="html", content=html))
+    article = CLEANER.clean(Document(id="x", origin="x", kind="html", content=html))
     assert article.text or article.dropped
 
 
 def test_page_without_prose_drops_everything_with_a_reason():
-    page = split_text_page("Home\nNews\nSport\n\nSubscribe\nLog in")
+    page = split_text_page("Home\nNews\nSport\n\nSubscribe\nLog in", CLEANER.lines)
     assert page.text == ""
     assert all(d.reason for d in page.dropped)

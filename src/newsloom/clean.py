@@ -23,25 +23,43 @@ from .models import Article, Document, DroppedLine
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CleanConfig:
-    """``min_body_chars``: a body shorter than this is kept but flagged as too short to cluster
-    well; ``detect_language``: run the shipped language identifier."""
+    """``min_html_chars``: trafilatura runs in precision mode first; a body shorter than this
+    is taken as a miss and the page is extracted again in its default mode;
+    ``line_threshold``: probability at which a line of a plain-text page is article text;
+    ``detect_language``: run the shipped language identifier."""
 
-    min_body_chars: int = 200
+    min_html_chars: int = 500
+    line_threshold: float = 0.5
     detect_language: bool = True
 
     def __post_init__(self):
-        if self.min_body_chars < 0:
-            raise ConfigError(f"min_body_chars={self.min_body_chars} is negative", "use 0 or more")
+        if self.min_html_chars < 0:
+            raise ConfigError(f"min_html_chars={self.min_html_chars} is negative", "use 0 or more (default 500)")
+        if not 0 < self.line_threshold < 1:
+            raise ConfigError(f"line_threshold={self.line_threshold} is outside (0, 1)", "use a probability such as 0.5")
 
 
-def clean(document: Document, config: CleanConfig | None = None) -> Article:
-    """Clean one document. Never raises on content: a page with no article gives an empty body
-    with every line's reason in ``dropped``."""
-    config = config or CleanConfig()
+class Cleaner:
+    """Cleans documents. Holds the line classifier, loaded once and injectable."""
+
+    def __init__(self, config: CleanConfig | None = None, *, line_classifier: linefilter.LineClassifier | None = None):
+        self.config = config or CleanConfig()
+        self.lines = line_classifier or linefilter.LineClassifier(threshold=self.config.line_threshold)
+
+    def clean(self, document: Document) -> Article:
+        """Clean one document. Never raises on content: a page with no article gives an empty
+        body with every line's reason in ``dropped``."""
+        return clean(document, self)
+
+
+def clean(document: Document, cleaner: Cleaner | None = None) -> Article:
+    """Clean one document with ``cleaner`` (a new one, loading the classifier, when None)."""
+    cleaner = cleaner or Cleaner()
+    config = cleaner.config
     if document.kind == "html":
-        page = _clean_html(document.content, document.url)
+        page = _clean_html(document.content, document.url, config.min_html_chars)
     elif document.kind == "text":
-        page = split_text_page(document.content)
+        page = split_text_page(document.content, cleaner.lines)
     else:
         page = _clean_body(document.content)
     title = _first(document.title, page.title, _first_sentence(page.text)) or "(untitled)"
@@ -58,7 +76,7 @@ def clean(document: Document, config: CleanConfig | None = None) -> Article:
         published=_first(_normalise_date(document.published), page.published),
         dateline=page.dateline,
         author=_first(document.author, page.author),
-        language=detect_language(f"{title}\n{text}") if config.detect_language and text else None,
+        language=(page.language or detect_language(f"{title}\n{text}")) if config.detect_language and text else None,
         dropped=page.dropped,
     )
 
@@ -72,16 +90,18 @@ class CleanPage:
     published: str | None = None
     dateline: str | None = None
     author: str | None = None
+    language: str | None = None
     dropped: tuple[DroppedLine, ...] = ()
 
 
 # ---------------------------------------------------------------- plain-text pages
 
 
-def split_text_page(content: str) -> CleanPage:
+def split_text_page(content: str, classifier: linefilter.LineClassifier) -> CleanPage:
     """Find the article in a page copied as plain text: title, body, metadata, dropped lines."""
     lines = [normalise_space(line) for line in content.splitlines()]
-    labels = linefilter.label_lines(lines)
+    language = linefilter.page_language(lines)
+    labels = classifier.label(lines, language)
     title_no = _find_title(lines, labels)
     body_nos = [i for i, label in enumerate(labels) if label.keep and i != title_no]
     dropped = tuple(
@@ -101,6 +121,7 @@ def split_text_page(content: str) -> CleanPage:
         published=_find_date(head + body_lines[:3]),
         dateline=dateline,
         author=_find_author(head + body_lines[:2]),
+        language=language,
         dropped=dropped,
     )
 
@@ -112,7 +133,7 @@ def _find_title(lines: list[str], labels: list[linefilter.LineLabel]) -> int | N
     for i in range(min(first_body + 1, len(lines))):
         line = lines[i]
         words = line.split()
-        if labels[i].reason in linefilter.NEVER_TITLE or not 3 <= len(words) <= 40:
+        if linefilter.pattern_reason(line) in linefilter.NEVER_TITLE or not 3 <= len(words) <= 40:
             continue
         if i == first_body and len(words) > 25:
             break
@@ -152,7 +173,7 @@ def _masthead(lines: list[str], labels: list[linefilter.LineLabel], title_no: in
     """A page that starts with a short Title Case line above the headline names its outlet
     there ("Northfield Daily")."""
     first = next((i for i, line in enumerate(lines) if line), None)
-    if first is None or title_no is None or first >= title_no or labels[first].reason in linefilter.NEVER_TITLE:
+    if first is None or title_no is None or first >= title_no or linefilter.pattern_reason(lines[first]):
         return None
     words = lines[first].split()
     if 1 <= len(words) <= 4 and all(w[:1].isupper() for w in words) and re.fullmatch(r"[\w .&'’-]+", lines[first]):
@@ -226,14 +247,21 @@ def _date_from_parts(parts: dict[str, str]) -> str | None:
 # ---------------------------------------------------------------- HTML and bare bodies
 
 
-def _clean_html(html: str, url: str | None) -> CleanPage:
+def _clean_html(html: str, url: str | None, min_chars: int) -> CleanPage:
+    """trafilatura in precision mode; when that finds less than an article's worth of text,
+    its default mode, if that finds more than twice as much."""
     import trafilatura
 
+    def extract(**mode):
+        return trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
+                                           include_tables=True, **mode)
+
     try:
-        result = trafilatura.bare_extraction(
-            html, url=url, with_metadata=True, include_comments=False, include_tables=True,
-            favor_recall=False,
-        )
+        result = extract(favor_precision=True)
+        if result is None or len(result.text or "") < min_chars:
+            fallback = extract()
+            if fallback is not None and (result is None or len(fallback.text or "") > 2 * len(result.text or "")):
+                result = fallback
     except Exception as error:  # trafilatura raises many kinds on hostile markup
         return CleanPage(text="", dropped=(DroppedLine(0, "", f"HTML could not be parsed: {error}"),))
     if result is None:

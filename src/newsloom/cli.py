@@ -143,17 +143,18 @@ def export_articles(ctx, fmt):
 @click.option("--explain", is_flag=True, help="Also list every dropped line and why.")
 def extract(paths, as_jsonl, explain):
     """Clean files without a database: title, text, source, date, author, language."""
-    from .clean import clean
+    from .clean import Cleaner
     from .ingest import read_inputs
     from .models import Skipped
 
+    cleaner = Cleaner()
     skipped = 0
     for item in read_inputs(paths):
         if isinstance(item, Skipped):
             click.echo(f"skipped: {item.path}: {item.reason}", err=True)
             skipped += 1
             continue
-        article = clean(item)
+        article = cleaner.clean(item)
         record = {"path": item.id, "title": article.title, "text": article.text, "source": article.source,
                   "published": article.published, "dateline": article.dateline, "author": article.author,
                   "language": article.language}

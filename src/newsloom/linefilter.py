@@ -1,15 +1,23 @@
 """Label the lines of a page copied as plain text: article or boilerplate, and why.
 
-Two kinds of evidence: a line's own look (``pattern_reason``: a caption, a share prompt, a
-comment form, a copyright line, a teaser cut off with "…") and its place on the page (the
-article is the span from the first to the last prose line, and it ends at a marker such as
-"Related News" or "Leave a Comment"). Every label carries its reason.
+Each line is described by ``line_features``: its own look (length, sentence punctuation,
+stop words, capitals, digits; ``pattern_reason`` for captions, share prompts, comment forms,
+copyright lines, teasers cut off with "…"), and its place on the page (position, prose
+around it, the main block of prose, end markers such as "Related News", repeats, overlap
+with the title). A gradient-boosted classifier fitted on the extraction dev pages
+(``benchmarks/fit_linefilter.py``, shipped in ``models/linefilter.pkl``) turns them into a
+probability; every line left out keeps a reason a person can read.
 """
 
 from __future__ import annotations
 
+import math
+import pickle
 import re
 from dataclasses import dataclass
+from importlib.resources import files
+
+import numpy as np
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +61,11 @@ _END_MARKERS = re.compile(
     r"share this(?: article| story)?|related)\s*:?$",
     re.I,
 )
+_ANY_PATTERN = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in _PATTERNS), re.I)
+_DIGIT = re.compile(r"\d")
+_UPPER = re.compile(r"[^\W\d_a-zß-ÿ]")
 _DATELINE_LINE = re.compile(r"^\|?\s*\|\s*[A-Z][\w .'’-]{1,40}$")
-_SENTENCE_END = re.compile(r"[.!?:;][\"'”’)]*$")
+_SENTENCE_END = re.compile(r"[.!?:;。！？][\"'”’)」]*$")
 _WORD = re.compile(r"\w+", re.U)
 
 
@@ -64,53 +75,204 @@ def pattern_reason(line: str) -> str | None:
         return "dateline"
     if len(line) > 300:
         return None  # long prose may mention "photo" or "share"; judge it by place
+    if not _ANY_PATTERN.search(line):
+        return None
     for reason, pattern in _PATTERNS:
         if pattern.search(line):
             return reason
     return None
 
 
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+
+
+def word_count(line: str) -> float:
+    """Words in a line; in scripts written without spaces, two characters count as a word."""
+    cjk = len(_CJK.findall(line))
+    return len(_WORD.findall(line)) + cjk / 2 if cjk else len(_WORD.findall(line))
+
+
 def is_prose(line: str) -> bool:
     """A sentence-like line: enough words and ending like a sentence, or long."""
-    words = len(_WORD.findall(line))
+    words = word_count(line)
     if words >= 20:
         return True
     return words >= 8 and bool(_SENTENCE_END.search(line))
 
 
-def label_lines(lines: list[str]) -> list[LineLabel]:
-    """Label each line of a page; blank lines come back as ``BLANK``."""
-    reasons = [pattern_reason(line) if line else None for line in lines]
-    prose = [bool(line) and reasons[i] is None and is_prose(line) for i, line in enumerate(lines)]
-    start = next((i for i, p in enumerate(prose) if p), None)
-    if start is None:
-        return [BLANK if not line else LineLabel(False, reasons[i] or "no article prose on the page")
-                for i, line in enumerate(lines)]
-    end_marker = next((i for i in range(start + 1, len(lines)) if lines[i] and _END_MARKERS.match(lines[i])),
-                      len(lines))
-    end = max(i for i in range(start, end_marker) if prose[i])
-    labels = []
-    for i, line in enumerate(lines):
-        if not line:
-            labels.append(BLANK)
-        elif reasons[i]:
-            labels.append(LineLabel(False, reasons[i]))
-        elif i < start:
-            labels.append(LineLabel(False, "before the article starts (header, menu)"))
-        elif i >= end_marker:
-            labels.append(LineLabel(False, f"after the end marker {lines[end_marker]!r} (teasers, comments)"))
-        elif i > end:
-            labels.append(LineLabel(False, "after the last paragraph (footer)"))
-        elif prose[i]:
-            labels.append(LineLabel(True, "prose"))
-        elif _is_subheading(lines, i, prose):
-            labels.append(LineLabel(True, "subheading"))
+STOP_WORDS = frozenset("""a about after all also an and any are as at be been but by can could did do for from had
+has have he her his how i if in into is it its just more most my no not of on one or our out over said she so
+some than that the their them then there these they this to up was we were what when which who will with would
+you your""".split())
+REASON_NAMES = ("copyright", "caption", "cross-link", "share buttons", "comment form", "navigation",
+                "advertisement", "subscription prompt", "teaser", "dateline")
+_BULLETS = re.compile(r"[|•»›·]")
+_LINKISH = re.compile(r"https?://|www\.|@\w|\.com\b", re.I)
+
+
+def page_language(lines: list[str]) -> str:
+    """The language of a page's longer lines (py3langid)."""
+    import py3langid
+
+    sample = " ".join(line for line in lines if len(line) > 40)[:3000] or " ".join(lines)[:3000]
+    return py3langid.classify(sample)[0] if sample.strip() else "en"
+
+
+def page_stop_words(lines: list[str], cache: dict[str, frozenset[str]] | None = None,
+                    language: str | None = None) -> frozenset[str]:
+    """The most frequent words of the page's language (wordfreq's lists), so that "mostly
+    function words" means prose in any language wordfreq knows."""
+    from wordfreq import available_languages, top_n_list
+
+    language = language or page_language(lines)
+    cache = {} if cache is None else cache
+    if language not in cache:
+        known = cache.setdefault("known languages", frozenset(available_languages()))
+        cache[language] = frozenset(top_n_list(language, 150)) if language in known else STOP_WORDS
+    return cache[language]
+
+
+def line_features(lines: list[str], stop_words: frozenset[str] = None) -> np.ndarray:
+    """One row of features per non-blank line of a page (in order)."""
+    stop_words = STOP_WORDS if stop_words is None else stop_words
+    items = [(i, line) for i, line in enumerate(lines) if line]
+    m = len(items)
+    if not m:
+        return np.zeros((0, N_FEATURES))
+    words = [_WORD.findall(line) for _, line in items]
+    counts = np.array([word_count(line) for _, line in items], dtype=float)
+    reasons = [pattern_reason(line) for _, line in items]
+    prose = np.array([reasons[k] is None and is_prose(line) for k, (_, line) in enumerate(items)], dtype=float)
+    first_prose = int(np.argmax(prose)) if prose.any() else m
+    last_prose = int(m - 1 - np.argmax(prose[::-1])) if prose.any() else -1
+    end_marker = next((k for k in range(first_prose + 1, m) if _END_MARKERS.match(items[k][1])), m)
+    block_start, block_end = _main_block(counts, prose)
+    title_words = {w.lower() for w in words[0]}
+    seen: dict[str, int] = {}
+    for _, line in items:
+        seen[line] = seen.get(line, 0) + 1
+    cumulative = np.cumsum(counts * prose)
+    total_prose = cumulative[-1] if m else 0.0
+    headline = {w.lower() for w in _WORD.findall(re.split(r"\s[|–—-]\s", items[0][1])[0])}
+    since_title, since_date = _since(items, lambda k, line: k > 0 and headline and len(words[k]) <= 2 * len(headline) + 2
+                                     and sum(1 for x in words[k] if x.lower() in headline) >= 0.8 * len(headline)), \
+        _since(items, lambda k, line: bool(_DATE_OR_BYLINE.search(line)) and len(words[k]) <= 15)
+    window3, window10 = _window_mean(prose, 3), _window_mean(prose, 10)
+    rows = []
+    for k, (i, line) in enumerate(items):
+        w = words[k]
+        n = max(len(w), 1)
+        blank_before = i - items[k - 1][0] - 1 if k else i
+        row = [
+            math.log1p(counts[k]), math.log1p(len(line)), float(bool(_SENTENCE_END.search(line))),
+            line.count(". ") + line.count("。"), sum(1 for x in w if x.lower() in stop_words) / n,
+            sum(1 for x in w if x[:1].isupper()) / n, len(_DIGIT.findall(line)) / len(line),
+            len(_UPPER.findall(line)) / len(line), prose[k], k / m, math.log1p(k), math.log1p(m - k),
+            float(k > end_marker), float(k == end_marker), float(k < first_prose), float(k > last_prose),
+            window3[k], window10[k], math.log1p(counts[k - 1]) if k else 0.0, math.log1p(counts[k + 1]) if k + 1 < m else 0.0,
+            prose[k - 1] if k else 0.0, prose[k + 1] if k + 1 < m else 0.0, math.log(seen[line]),
+            (sum(1 for x in w if x.lower() in title_words) / n) if k else 1.0, len(_BULLETS.findall(line)),
+            float(bool(_LINKISH.search(line))), float(line.endswith(("…", "..."))), min(blank_before, 3),
+            float(block_start <= k <= block_end), (block_start - k if k < block_start else k - block_end if k > block_end else 0) / m,
+            (cumulative[k] - counts[k] * prose[k]) / total_prose if total_prose else 0.0,
+        ]
+        row += [float(reasons[k] == name) for name in REASON_NAMES]
+        row.append(len(_CJK.findall(line)) / len(line))
+        row += [math.log1p(since_title[k]), math.log1p(since_date[k])]
+        rows.append(row)
+    return np.array(rows)
+
+
+N_FEATURES = 34 + len(REASON_NAMES)
+_DATE_OR_BYLINE = re.compile(
+    r"^(?:by|von|por|par)\b|\b(?:19|20)\d\d\b.{0,12}$|\b\d{1,2}[/.]\d{1,2}[/.](?:19|20)?\d\d\b|"
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}\b", re.I)
+
+
+def _window_mean(values: np.ndarray, half: int) -> np.ndarray:
+    """Mean of ``values`` over a window of ``half`` lines each side (clipped at the edges)."""
+    m = len(values)
+    cumulative = np.r_[0.0, np.cumsum(values)]
+    lo = np.maximum(np.arange(m) - half, 0)
+    hi = np.minimum(np.arange(m) + half + 1, m)
+    return (cumulative[hi] - cumulative[lo]) / (hi - lo)
+
+
+def _since(items: list[tuple[int, str]], matches) -> list[float]:
+    """For each line, how many lines ago the last line for which ``matches`` held (a large
+    number when none did)."""
+    result, last = [], None
+    for k, (_, line) in enumerate(items):
+        result.append(float(k - last) if last is not None else 1000.0)
+        if matches(k, line):
+            last = k
+    return result
+
+
+def context_features(features: np.ndarray, first_stage: np.ndarray) -> np.ndarray:
+    """Second-stage features: a line's own features plus the first stage's probabilities
+    around it (an article is a run of lines, so neighbours' verdicts say much)."""
+    m = len(first_stage)
+    if not m:
+        return np.zeros((0, features.shape[1] + 8))
+    padded = np.r_[0.0, first_stage, 0.0]
+    start, end = _main_block(np.ones(m), (first_stage >= 0.5).astype(float), weights=first_stage - 0.5)
+    before = np.r_[0.0, np.maximum.accumulate(first_stage)[:-1]]
+    after = np.r_[np.maximum.accumulate(first_stage[::-1])[::-1][1:], 0.0]
+    in_span = ((np.arange(m) >= start) & (np.arange(m) <= end)).astype(float)
+    context = np.column_stack([first_stage, padded[:-2], padded[2:], _window_mean(first_stage, 2),
+                               _window_mean(first_stage, 10), before, after, in_span])
+    return np.hstack([features, context])
+
+
+def _main_block(counts: np.ndarray, prose: np.ndarray, weights: np.ndarray | None = None) -> tuple[int, int]:
+    """The span of lines with the most prose: a maximum-sum run where prose lines score their
+    word count and other lines cost a few words each."""
+    scores = weights if weights is not None else np.where(prose > 0, counts, -np.minimum(counts, 8) - 2)
+    best, best_span, current, start = 0.0, (0, -1), 0.0, 0
+    for k, score in enumerate(scores):
+        if current <= 0:
+            current, start = score, k
         else:
-            labels.append(LineLabel(False, "short line between paragraphs (menu, label)"))
-    return labels
+            current += score
+        if current > best:
+            best, best_span = current, (start, k)
+    return best_span
 
 
-def _is_subheading(lines: list[str], i: int, prose: list[bool]) -> bool:
-    words = len(_WORD.findall(lines[i]))
-    following = next((j for j in range(i + 1, len(lines)) if lines[j]), None)
-    return 2 <= words <= 15 and following is not None and prose[following]
+class LineClassifier:
+    """The shipped classifier: probability that each non-blank line belongs to the article."""
+
+    def __init__(self, model=None, threshold: float = 0.5):
+        if model is None:
+            model = pickle.loads(files("newsloom").joinpath("models/linefilter.pkl").read_bytes())
+        self.model = model
+        self.threshold = threshold
+        self._stop_words: dict[str, frozenset[str]] = {}
+
+    def probabilities(self, lines: list[str], language: str | None = None) -> np.ndarray:
+        features = line_features(lines, page_stop_words(lines, self._stop_words, language))
+        if not len(features):
+            return np.zeros(0)
+        first, second = self.model
+        first_stage = first.predict_proba(features)[:, 1]
+        return second.predict_proba(context_features(features, first_stage))[:, 1]
+
+    def label(self, lines: list[str], language: str | None = None) -> list[LineLabel]:
+        """Label each line of a page; blank lines come back as ``BLANK``."""
+        probabilities = iter(self.probabilities(lines, language))
+        scored = [(line, float(next(probabilities)) if line else 0.0) for line in lines]
+        kept = [i for i, (line, p) in enumerate(scored) if line and p >= self.threshold]
+        first, last = (kept[0], kept[-1]) if kept else (len(lines), -1)
+        labels = []
+        for i, (line, p) in enumerate(scored):
+            if not line:
+                labels.append(BLANK)
+            elif p >= self.threshold:
+                labels.append(LineLabel(True, f"article text (p={p:.2f})"))
+            else:
+                where = ("before the article starts (header, menu)" if i < first else
+                         "after the article ends (teasers, comments, footer)" if i > last else
+                         "boilerplate inside the article (menu, label, caption)")
+                labels.append(LineLabel(False, f"{pattern_reason(line) or where} (p={p:.2f})"))
+        return labels

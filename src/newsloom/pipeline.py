@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from .clean import CleanConfig, clean
+from .clean import CleanConfig, Cleaner
 from .cluster import ClusterConfig, Embedder, StoryIndex, article_features, assign
 from .copies import CopyConfig, CopyDetector, StoreBands
 from .errors import ConfigError
@@ -61,9 +61,16 @@ class Pipeline:
         self.store = store
         self.config = config or PipelineConfig()
         self._embedder = embedder
+        self._cleaner: Cleaner | None = None
         self.on_progress = on_progress or (lambda n: None)
         self.on_skip = on_skip or (lambda s: None)
         self._unsaved_skips: list[Skipped] = []
+
+    @property
+    def cleaner(self) -> Cleaner:
+        if self._cleaner is None:
+            self._cleaner = Cleaner(self.config.clean)
+        return self._cleaner
 
     @property
     def embedder(self) -> Embedder:
@@ -124,7 +131,7 @@ class Pipeline:
                        copies: CopyDetector) -> None:
         cleaned: list[tuple[Article, str]] = []
         for document, digest in batch:
-            article = clean(document, self.config.clean)
+            article = self.cleaner.clean(document)
             if not article.text.strip():
                 reasons = "; ".join(sorted({d.reason for d in article.dropped})) or "empty body"
                 self._skip(report, Skipped(document.id, f"no article text found ({reasons[:200]})"))
