@@ -191,6 +191,9 @@ def copies(ctx, article_id, as_json):
     for member in group:
         role = "original" if member["duplicate_of"] is None else f"{member['copy_kind']} copy, score {member['copy_score']:.2f}"
         click.echo(f"{member['id']}  [{member['source'] or 'unknown outlet'}, {member['published'] or 'no date'}]  {role}")
+        cited = sorted({c["name"] for c in store.citations(member["id"])})
+        if cited:
+            click.echo(f"    cites: {', '.join(cited)}")
 
 
 @cli.command()

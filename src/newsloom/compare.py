@@ -23,6 +23,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
+from .citations import source_phrases
 from .errors import ConfigError
 from .models import Attribution, Entity, Evidence, Fact, SummarySentence, TimelineEntry
 
@@ -555,9 +556,6 @@ def _headline(articles: list[dict], embedder) -> str:
 # ---------------------------------------------------------------- attributions
 
 
-_ACCORDING = re.compile(r"\baccording to (?:the )?(?:report of |reports? (?:by|from|in) )?(.+?)(?:,| said\b| that\b|$|\.)", re.I)
-_CITING = re.compile(r"\bciting (?:the )?(.+?)(?:,|\.|$| said\b)", re.I)
-_REPORTED = re.compile(r"(?:,\s*)?(?:the )?([A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,5}) (?:reported|said|says|reports)\s*\.?$")
 _QUOTE = re.compile(r"[\"“]([^\"”]{8,})[\"”]")
 
 
@@ -574,13 +572,8 @@ def _attributions(sentences: list[_Sentence], entities: _EntityTable) -> list[At
 
     for sentence in sentences:
         text = sentence.text
-        for match in _ACCORDING.finditer(text):
-            add(sentence, match.group(1), "according_to", text)
-        for match in _CITING.finditer(text):
-            add(sentence, match.group(1), "according_to", text)
-        match = _REPORTED.search(text)
-        if match:
-            add(sentence, match.group(1), "said", text)
+        for phrase, kind in source_phrases(text):
+            add(sentence, phrase, kind, text)
         span = sentence.doc_span
         speakers = []
         if span is not None:

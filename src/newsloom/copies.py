@@ -12,10 +12,11 @@ the longer text, then to the smaller id, so the result does not depend on arriva
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Protocol
+
+import numpy as np
 
 from .errors import ConfigError
 from .models import CopyLink
@@ -29,19 +30,22 @@ class CopyConfig:
 
     shingle_words: int = 5
     num_perm: int = 126
-    bands: int = 42
+    bands: int = 42  # at most 256
     near_jaccard: float = 0.7
     partial_containment: float = 0.5
     min_shingles: int = 20
     window_days: int = 30
+    engine: str = "rensa"  # or "datasketch" (slower; kept for comparison, needs the bench extra)
 
     def __post_init__(self):
-        if self.num_perm % self.bands:
+        if self.num_perm % self.bands or not 1 <= self.bands <= 256:
             raise ConfigError(f"num_perm={self.num_perm} is not a multiple of bands={self.bands}",
                               "choose bands that divide num_perm, e.g. num_perm=126, bands=42")
         for name in ("near_jaccard", "partial_containment"):
             if not 0 < getattr(self, name) <= 1:
                 raise ConfigError(f"{name}={getattr(self, name)} is outside (0, 1]", "use a share such as 0.5")
+        if self.engine not in ("rensa", "datasketch"):
+            raise ConfigError(f"engine={self.engine!r} is not a MinHash library newsloom knows", "use 'rensa' or 'datasketch'")
         if self.shingle_words < 1 or self.window_days < 1:
             raise ConfigError("shingle_words and window_days must be at least 1", "use the defaults 5 and 30")
 
@@ -50,19 +54,87 @@ class CopyConfig:
         return self.num_perm // self.bands
 
 
-_WORD = re.compile(r"\w+", re.U)
+_UNICODE_PUNCTUATION = re.compile("[\u2018\u2019\u201c\u201d\u00ab\u00bb\u2013\u2014\u2026\u00b7\u2022\u00a0]")
+_WORD_BYTE = np.zeros(256, dtype=bool)
+_WORD_BYTE[list(b"abcdefghijklmnopqrstuvwxyz0123456789")] = True
+_WORD_BYTE[0x80:] = True  # bytes of non-ASCII letters
+_POSITION_WEIGHTS = np.random.default_rng(20240601).integers(1, 2**63, size=64, dtype=np.uint64) | np.uint64(1)
+_MULTIPLIER = np.uint64(1099511628211)
 
 
-def shingles(text: str, size: int = 5) -> set[str]:
-    words = _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
-    if len(words) < size:
-        return {" ".join(words)} if words else set()
-    return {" ".join(words[i:i + size]) for i in range(len(words) - size + 1)}
+def word_hashes(text: str) -> np.ndarray:
+    """A 64-bit hash per word of ``text`` (lower-cased), computed over its UTF-8 bytes with
+    numpy: the same in every process, so signatures stored yesterday match today's."""
+    hashes, _ = _word_hashes_with_starts(_bytes_of(text))
+    return hashes
+
+
+def _bytes_of(text: str) -> np.ndarray:
+    return np.frombuffer(_UNICODE_PUNCTUATION.sub(" ", text.lower()).encode("utf-8"), dtype=np.uint8)
+
+
+def _word_hashes_with_starts(data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Word hashes of a byte array and the byte position where each word starts."""
+    positions = np.flatnonzero(_WORD_BYTE[data])
+    if not len(positions):
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+    starts = np.empty(len(positions), dtype=bool)
+    starts[0] = True
+    np.greater(np.diff(positions), 1, out=starts[1:])
+    first = np.flatnonzero(starts)
+    offset = np.arange(len(positions)) - np.repeat(first, np.diff(first, append=len(positions)))
+    values = data[positions].astype(np.uint64) * _POSITION_WEIGHTS[offset & 63]
+    return np.add.reduceat(values, first), positions[first]
+
+
+class ShingleHasher:
+    """Word n-gram shingles of a text as 64-bit hashes."""
+
+    def __init__(self, size: int = 5):
+        self.size = size
+
+    def __call__(self, text: str) -> np.ndarray:
+        return self.many([text])[0]
+
+    def many(self, texts: list[str], chunk: int = 16) -> list[np.ndarray]:
+        """Shingles of many texts, a few texts per pass of numpy (fewer calls than one text at a
+        time, arrays small enough to stay in cache). A text shorter than one shingle gives its
+        first word's hash, an empty text nothing."""
+        result = []
+        for start in range(0, len(texts), chunk):
+            result += self._many(texts[start:start + chunk])
+        return result
+
+    def _many(self, texts: list[str]) -> list[np.ndarray]:
+        chunks = [_bytes_of(text) for text in texts]
+        bounds = np.cumsum([len(c) + 1 for c in chunks])  # one separator byte after each text
+        data = np.concatenate([piece for c in chunks for piece in (c, _SEPARATOR)]) if chunks else _SEPARATOR
+        words, word_starts = _word_hashes_with_starts(data)
+        owner = np.searchsorted(bounds, word_starts, side="right")
+        per_text = np.bincount(owner, minlength=len(texts))
+        n = len(words) - self.size + 1
+        if n > 0:
+            shingle = words[:n].copy()
+            for k in range(1, self.size):
+                shingle = shingle * _MULTIPLIER + words[k:k + n]
+            within = owner[:n] == owner[self.size - 1:]
+        else:
+            shingle, within = np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=bool)
+        kept_owner = owner[:n][within] if n > 0 else np.zeros(0, dtype=np.int64)
+        result = np.split(shingle[within], np.cumsum(np.bincount(kept_owner, minlength=len(texts)))[:-1])
+        word_splits = np.split(words, np.cumsum(per_text)[:-1])
+        return [s if len(s) or not len(w) else w[:1] for s, w in zip(result, word_splits)]
+
+
+_SEPARATOR = np.zeros(1, dtype=np.uint8)
 
 
 class BandStorage(Protocol):
-    def add(self, article_id: str, keys: list[tuple[int, int]], published: str | None) -> None: ...
-    def candidates(self, keys: list[tuple[int, int]]) -> set[str]: ...
+    """Where LSH buckets live. A key is one band of a signature, salted with the band's number,
+    so keys of different bands never collide."""
+
+    def add(self, article_id: str, keys: list[int], published: str | None) -> None: ...
+    def candidates(self, keys: list[int]) -> set[str]: ...
     def remove(self, article_id: str) -> None: ...
     def expire(self, before: str) -> int: ...
 
@@ -71,8 +143,8 @@ class MemoryBands:
     """LSH buckets in a dict: for a batch, a test, or a benchmark."""
 
     def __init__(self):
-        self.buckets: dict[tuple[int, int], set[str]] = defaultdict(set)
-        self.keys: dict[str, tuple[list[tuple[int, int]], str | None]] = {}
+        self.buckets: dict[int, set[str]] = defaultdict(set)
+        self.keys: dict[str, tuple[list[int], str | None]] = {}
 
     def add(self, article_id, keys, published):
         for key in keys:
@@ -81,8 +153,10 @@ class MemoryBands:
 
     def candidates(self, keys):
         found: set[str] = set()
+        buckets = self.buckets
         for key in keys:
-            found |= self.buckets.get(key, set())
+            if key in buckets:
+                found.update(buckets[key])
         return found
 
     def remove(self, article_id):
@@ -105,15 +179,13 @@ class StoreBands:
 
     def add(self, article_id, keys, published):
         self.db.executemany("INSERT OR IGNORE INTO minhash_bands (band, bucket, article_id, published) VALUES (?, ?, ?, ?)",
-                            [(band, bucket, article_id, published) for band, bucket in keys])
+                            [(band, bucket, article_id, published) for band, bucket in enumerate(keys)])
 
     def candidates(self, keys):
         found: set[str] = set()
-        for start in range(0, len(keys), 200):
-            chunk = keys[start:start + 200]
-            clause = " OR ".join(["(band = ? AND bucket = ?)"] * len(chunk))
-            params = [value for key in chunk for value in key]
-            found.update(row[0] for row in self.db.execute(f"SELECT article_id FROM minhash_bands WHERE {clause}", params))
+        clause = " OR ".join(["(band = ? AND bucket = ?)"] * len(keys))
+        params = [value for pair in enumerate(keys) for value in pair]
+        found.update(row[0] for row in self.db.execute(f"SELECT article_id FROM minhash_bands WHERE {clause}", params))
         return found
 
     def remove(self, article_id):
@@ -137,12 +209,42 @@ class CopyCandidate:
 
     id: str
     published: str | None
-    shingles: frozenset[str]
+    shingles: np.ndarray  # sorted unique shingle hashes
 
 
 def original_key(candidate: CopyCandidate) -> tuple:
     """Sort key that puts the original of a group first, whatever the arrival order."""
     return (candidate.published or "9999", -len(candidate.shingles), candidate.id)
+
+
+def signatures(shingle_arrays: list[np.ndarray], config: CopyConfig) -> np.ndarray:
+    """MinHash signatures of many shingle arrays at once: one row per text."""
+    if config.engine == "datasketch":
+        try:
+            from datasketch import MinHash
+        except ImportError:
+            raise ConfigError("engine='datasketch' needs the datasketch package",
+                              "pip install 'newsloom[bench]', or use engine='rensa'") from None
+        hashes = MinHash.bulk([a.view("S8").tolist() for a in shingle_arrays], num_perm=config.num_perm, seed=1)
+        return np.array([m.hashvalues for m in hashes], dtype=np.uint64).reshape(len(shingle_arrays), config.num_perm)
+    from rensa import RMinHash
+
+    offsets = np.r_[0, np.cumsum([len(a) for a in shingle_arrays])].astype(np.uint64)
+    flat = np.concatenate(shingle_arrays) if shingle_arrays else np.zeros(0, np.uint64)
+    matrix = RMinHash.digest_matrix_from_flat_token_hashes(flat, offsets, config.num_perm, 1)
+    return np.array(matrix.to_rows(), dtype=np.uint64).reshape(len(shingle_arrays), config.num_perm)
+
+
+_BAND_WEIGHTS = np.array([1099511628211 ** k % (1 << 64) for k in range(64)], dtype=np.uint64)
+_BAND_SALTS = np.random.default_rng(7).integers(1, 2**63, size=256, dtype=np.uint64)
+
+
+def band_keys(signature_rows: np.ndarray, config: CopyConfig) -> np.ndarray:
+    """One key per band per row: the band's values combined into a 63-bit integer, salted
+    with the band's number."""
+    rows = signature_rows.reshape(len(signature_rows), config.bands, config.rows)
+    keys = (rows * _BAND_WEIGHTS[:config.rows]).sum(axis=2, dtype=np.uint64) ^ _BAND_SALTS[:config.bands]
+    return (keys >> np.uint64(1)).astype(np.int64)
 
 
 class CopyDetector:
@@ -158,63 +260,94 @@ class CopyDetector:
         self.storage = storage
         self.lookup = lookup
         self.config = config or CopyConfig()
+        self.shingles = ShingleHasher(self.config.shingle_words)
 
-    def band_keys(self, shingle_set: set[str]) -> list[tuple[int, int]]:
-        from rensa import RMinHash
+    def shingle_set(self, text: str) -> np.ndarray:
+        return np.unique(self.shingles(text))
 
-        signature = RMinHash(num_perm=self.config.num_perm, seed=1)
-        signature.update(sorted(shingle_set))
-        digest = signature.digest()
-        rows = self.config.rows
-        # a tuple of ints hashes the same in every process (no hash randomisation for ints)
-        return [(band, hash(tuple(digest[band * rows:(band + 1) * rows])) & 0x7FFFFFFFFFFFFFFF)
-                for band in range(self.config.bands)]
-
-    def candidates(self, article_id: str, shingle_set: set[str], published: str | None) -> set[str]:
+    def candidates(self, article_id: str, keys: np.ndarray, published: str | None) -> set[str]:
         """Ids colliding with the article in the LSH index; the article is then indexed."""
-        if len(shingle_set) < self.config.min_shingles:
-            return set()
-        keys = self.band_keys(shingle_set)
+        keys = keys.tolist()
         found = self.storage.candidates(keys)
         found.discard(article_id)
         self.storage.add(article_id, keys, published)
         return found
 
-    def relation(self, a: set[str], b: set[str]) -> tuple[str, float]:
-        """How text ``a`` relates to text ``b``: exact, near (Jaccard) or partial (containment)."""
-        if a == b:
+    def relation(self, a: np.ndarray, b: np.ndarray) -> tuple[str, float]:
+        """How text ``a`` relates to text ``b`` (sorted unique shingle hashes): exact, near
+        (Jaccard) or partial (containment of the shorter in the longer)."""
+        common = len(np.intersect1d(a, b, assume_unique=True))
+        if common == len(a) == len(b):
             return "exact", 1.0
-        common = len(a & b)
-        jaccard = common / max(len(a | b), 1)
+        jaccard = common / max(len(a) + len(b) - common, 1)
         if jaccard >= self.config.near_jaccard:
             return "near", round(jaccard, 3)
         return "partial", round(common / max(min(len(a), len(b)), 1), 3)
 
-    def is_copy(self, a: set[str], b: set[str]) -> bool:
+    def is_copy(self, a: np.ndarray, b: np.ndarray) -> bool:
         kind, score = self.relation(a, b)
         return kind != "partial" or score >= self.config.partial_containment
 
     def process(self, article_id: str, text: str, content_hash: str, published: str | None) -> list[CopyLink]:
         """Index a new article; return the links of every member of its copy group (empty when
         it copies nothing). The original of the group has no link."""
-        mine = shingles(text, self.config.shingle_words)
-        ids = set(self.lookup.ids_with_hash(content_hash)) | self.candidates(article_id, mine, published)
+        raw = self.shingles(text)
+        ids = set(self.lookup.ids_with_hash(content_hash))
+        if len(raw) >= self.config.min_shingles:
+            keys = band_keys(signatures([raw], self.config), self.config)[0]
+            ids |= self.candidates(article_id, keys, published)
         ids.discard(article_id)
         if not ids:
             return []
+        mine = np.unique(raw)
         texts = self.lookup.texts(sorted(ids))
-        sets = {i: shingles(t, self.config.shingle_words) for i, (t, _) in texts.items()}
+        sets = {i: self.shingle_set(t) for i, (t, _) in texts.items()}
         matched = [i for i in sorted(sets) if self.is_copy(mine, sets[i])]
         if not matched:
             return []
-        members: dict[str, CopyCandidate | None] = {article_id: CopyCandidate(article_id, published, frozenset(mine))}
+        # join a group only through its original: a text that shares boilerplate with one
+        # member of a group must not chain two groups together
+        members: dict[str, CopyCandidate | None] = {article_id: CopyCandidate(article_id, published, mine)}
         for other in matched:
-            for row in self.lookup.copy_group(other):
-                members.setdefault(row["id"], None)
+            group = [row["id"] for row in self.lookup.copy_group(other)]
+            root = group[0]
+            if root not in sets:
+                sets.update({i: self.shingle_set(t) for i, (t, _) in self.lookup.texts([root]).items()})
+            if root in sets and self.is_copy(mine, sets[root]):
+                for member in group:
+                    members.setdefault(member, None)
         missing = [i for i, m in members.items() if m is None]
         for i, (t, day) in self.lookup.texts(missing).items():
-            members[i] = CopyCandidate(i, day, frozenset(sets.get(i) or shingles(t, self.config.shingle_words)))
+            members[i] = CopyCandidate(i, day, sets[i] if i in sets else self.shingle_set(t))
         group = sorted((m for m in members.values() if m is not None), key=original_key)
         original = group[0]
-        return [CopyLink(m.id, original.id, *self.relation(set(m.shingles), set(original.shingles)))
-                for m in group[1:]]
+        return [CopyLink(m.id, original.id, *self.relation(m.shingles, original.shingles)) for m in group[1:]]
+
+
+class MemoryLookup:
+    """A ``CopyLookup`` over a dict, for tests and benchmarks: add articles, apply links."""
+
+    def __init__(self):
+        self.articles: dict[str, tuple[str, str | None]] = {}
+        self.by_hash: dict[str, list[str]] = defaultdict(list)
+        self.duplicate_of: dict[str, str] = {}
+
+    def add(self, article_id: str, text: str, published: str | None, content_hash: str) -> None:
+        self.articles[article_id] = (text, published)
+        self.by_hash[content_hash].append(article_id)
+
+    def apply(self, links: list[CopyLink]) -> None:
+        for link in links:
+            self.duplicate_of[link.article] = link.original
+            self.duplicate_of.pop(link.original, None)
+
+    def ids_with_hash(self, content_hash):
+        return list(self.by_hash.get(content_hash, ()))
+
+    def texts(self, ids):
+        return {i: self.articles[i] for i in ids if i in self.articles}
+
+    def copy_group(self, article_id):
+        root = self.duplicate_of.get(article_id, article_id)
+        members = [root] + [a for a, o in self.duplicate_of.items() if o == root]
+        return [{"id": member} for member in dict.fromkeys(members)]

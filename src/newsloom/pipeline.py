@@ -14,12 +14,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from .citations import cited_sources
 from .clean import CleanConfig, Cleaner
 from .cluster import ClusterConfig, Embedder, StoryIndex, article_features, assign
 from .copies import CopyConfig, CopyDetector, StoreBands
 from .errors import ConfigError
 from .ingest import IngestConfig, read_inputs
 from .models import Article, Assignment, Document, Skipped
+from .outletlines import OutletLines, OutletLinesConfig, StoreLineCounts
 from .store import Store
 
 
@@ -27,6 +29,7 @@ from .store import Store
 class PipelineConfig:
     ingest: IngestConfig = field(default_factory=IngestConfig)
     clean: CleanConfig = field(default_factory=CleanConfig)
+    outlet_lines: OutletLinesConfig = field(default_factory=OutletLinesConfig)
     copies: CopyConfig = field(default_factory=CopyConfig)
     cluster: ClusterConfig = field(default_factory=ClusterConfig)
     batch_size: int = 256
@@ -83,6 +86,7 @@ class Pipeline:
         report = RunReport(self.store.start_run(command))
         stories = self._load_story_index()
         copies = CopyDetector(StoreBands(self.store.db), self.store, self.config.copies)
+        outlet_lines = OutletLines(StoreLineCounts(self.store.db), self.config.outlet_lines)
         batch: list[tuple[Document, str]] = []
         for item in read_inputs(paths, self.config.ingest):
             if isinstance(item, Skipped):
@@ -96,12 +100,13 @@ class Pipeline:
                 continue
             batch.append((item, digest))
             if len(batch) >= self.config.batch_size:
-                self._process_batch(batch, report, stories, copies)
+                self._process_batch(batch, report, stories, copies, outlet_lines)
                 batch = []
         if batch:
-            self._process_batch(batch, report, stories, copies)
+            self._process_batch(batch, report, stories, copies, outlet_lines)
         with self.store.transaction():
             self._save_skips(report)
+            report.counts["expired from copy index"] = self._expire_copy_index(copies)
         status = "done" if report.ok else "done with skips"
         self.store.finish_run(report.run_id, dict(report.counts) | {"skipped": len(report.skipped)}, status)
         return report
@@ -114,6 +119,17 @@ class Pipeline:
     def _save_skips(self, report: RunReport) -> None:
         self.store.add_skipped(report.run_id, self._unsaved_skips)
         self._unsaved_skips = []
+
+    def _expire_copy_index(self, copies: CopyDetector) -> int:
+        """Forget copy signatures older than the window before the newest article."""
+        latest = self.store.latest_published()
+        if not latest:
+            return 0
+        try:
+            cutoff = date.fromisoformat(latest[:10]) - timedelta(days=self.config.copies.window_days)
+        except ValueError:
+            return 0
+        return copies.storage.expire(cutoff.isoformat())
 
     def _load_story_index(self) -> StoryIndex:
         index = StoryIndex(self.config.cluster)
@@ -128,7 +144,7 @@ class Pipeline:
         return index
 
     def _process_batch(self, batch: list[tuple[Document, str]], report: RunReport, stories: StoryIndex,
-                       copies: CopyDetector) -> None:
+                       copies: CopyDetector, outlet_lines: OutletLines) -> None:
         cleaned: list[tuple[Article, str]] = []
         for document, digest in batch:
             article = self.cleaner.clean(document)
@@ -139,9 +155,12 @@ class Pipeline:
             cleaned.append((article, digest))
         # publication order, ties in input order (sorted() is stable)
         cleaned.sort(key=lambda pair: pair[0].published or "9999")
-        features = [article_features(a.title, a.text, a.published, self.config.cluster.lead_words) for a, _ in cleaned]
-        vectors = self.embedder.encode([f"{a.title}. {a.text[:1500]}" for a, _ in cleaned]) if cleaned else []
         with self.store.transaction():
+            # outlet boilerplate counts change in the same transaction as the articles
+            cleaned = [(outlet_lines.filter(article), digest) for article, digest in cleaned]
+            features = [article_features(a.title, a.text, a.published, self.config.cluster.lead_words)
+                        for a, _ in cleaned]
+            vectors = self.embedder.encode([f"{a.title}. {a.text[:1500]}" for a, _ in cleaned]) if cleaned else []
             self._save_skips(report)
             for (article, digest), feats, vector in zip(cleaned, features, vectors):
                 if self.store.input_hash(article.id) is not None:
@@ -150,6 +169,7 @@ class Pipeline:
                 else:
                     report.counts["new"] += 1
                 self.store.add_article(article, digest, report.run_id)
+                self.store.add_citations(article.id, cited_sources(article.text))
                 links = copies.process(article.id, article.text, article.content_hash, article.published)
                 for link in links:
                     self.store.set_copy(link)

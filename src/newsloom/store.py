@@ -111,6 +111,14 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         );
         CREATE INDEX IF NOT EXISTS cited_article ON cited_sources(article_id);
     """),
+    ("0004_outlet_lines", """
+        CREATE TABLE IF NOT EXISTS outlet_lines (
+            source TEXT NOT NULL,
+            line_hash TEXT NOT NULL,
+            articles INTEGER NOT NULL,
+            PRIMARY KEY (source, line_hash)
+        ) WITHOUT ROWID;
+    """),
 )
 
 
@@ -264,6 +272,14 @@ class Store:
     def mark_interrupted_runs(self) -> int:
         return self.db.execute("UPDATE runs SET status = 'interrupted' WHERE status = 'running'").rowcount
 
+    def add_citations(self, article_id: str, citations: list[tuple[str, str]]) -> None:
+        self.db.executemany("INSERT INTO cited_sources (article_id, name, sentence) VALUES (?, ?, ?)",
+                            [(article_id, name, sentence) for name, sentence in citations])
+
+    def citations(self, article_id: str) -> list[dict]:
+        return [dict(row) for row in self.db.execute(
+            "SELECT name, sentence FROM cited_sources WHERE article_id = ? ORDER BY rowid", (article_id,))]
+
     def set_copy(self, link: CopyLink) -> None:
         self.db.execute("UPDATE articles SET duplicate_of = ?, copy_kind = ?, copy_score = ? WHERE id = ?",
                         (link.original, link.kind, link.score, link.article))
@@ -275,6 +291,7 @@ class Store:
         result = dict(row)
         result["dropped"] = [dict(r) for r in self.db.execute(
             "SELECT line_no, text, reason FROM dropped_lines WHERE article_id = ? ORDER BY line_no", (article_id,))]
+        result["cited_sources"] = self.citations(article_id)
         return result
 
     def dropped_lines(self, article_id: str) -> tuple[DroppedLine, ...]:
