@@ -130,6 +130,7 @@ def _find_title(lines: list[str], labels: list[linefilter.LineLabel]) -> int | N
     """The headline: the first headline-like line above the body (or the body's first line
     when the page starts straight with it)."""
     first_body = next((i for i, label in enumerate(labels) if label.keep), len(lines))
+    candidates = []
     for i in range(min(first_body + 1, len(lines))):
         line = lines[i]
         words = line.split()
@@ -137,8 +138,16 @@ def _find_title(lines: list[str], labels: list[linefilter.LineLabel]) -> int | N
             continue
         if i == first_body and len(words) > 25:
             break
-        return i
-    return None
+        candidates.append(i)
+    # a masthead ("Sports Desk Weekly") above the headline is the outlet, not the title
+    if len(candidates) > 1 and _is_masthead(lines[candidates[0]]):
+        candidates.pop(0)
+    return candidates[0] if candidates else None
+
+
+def _is_masthead(line: str) -> bool:
+    words = line.split()
+    return 1 <= len(words) <= 4 and all(w[:1].isupper() for w in words) and bool(re.fullmatch(r"[\w .&'’-]+", line))
 
 
 _TITLE_SEPARATOR = re.compile(r"\s+[|–—-]\s+|\s+::\s+")
@@ -175,10 +184,7 @@ def _masthead(lines: list[str], labels: list[linefilter.LineLabel], title_no: in
     first = next((i for i, line in enumerate(lines) if line), None)
     if first is None or title_no is None or first >= title_no or linefilter.pattern_reason(lines[first]):
         return None
-    words = lines[first].split()
-    if 1 <= len(words) <= 4 and all(w[:1].isupper() for w in words) and re.fullmatch(r"[\w .&'’-]+", lines[first]):
-        return lines[first]
-    return None
+    return lines[first] if _is_masthead(lines[first]) else None
 
 
 _PIPE_DATELINE = re.compile(r"^\|?\s*\|\s*([A-Z][\w .'’-]{1,40}?)\s*$")

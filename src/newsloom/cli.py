@@ -233,6 +233,21 @@ def runs(ctx):
         click.echo(f"#{run['id']} {run['started_at']} {run['status']}: {run['command'][:60]} {json.dumps(run['counts'])}")
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.pass_context
+def serve(ctx, host, port):
+    """Serve the web pages and the JSON API on this store."""
+    import uvicorn
+
+    from .serve import create_app
+
+    open_store(ctx)  # the database opens (and migrates) before the server starts, or fails here
+    click.echo(f"newsloom serving {ctx.obj['db_path']} on http://{host}:{port}/ (API docs at /docs)")
+    uvicorn.run(create_app(ctx.obj["db_path"]), host=host, port=port, log_level="warning")
+
+
 def main() -> None:
     cli(prog_name="newsloom")
 

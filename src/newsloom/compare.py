@@ -128,7 +128,7 @@ class Comparer:
         aliases = _EntityTable.build(docs)
         sentences = []
         for (article, _), doc in zip(paragraphs, docs):
-            source = article.get("source") or f"unknown outlet ({article['id']})"
+            source = article.get("source") or f"unknown outlet ({article['id'].rsplit('/', 1)[-1]})"
             for span in doc.sents:
                 text = span.text.strip()
                 if len(text.split()) < 3:

@@ -60,11 +60,12 @@ class Pipeline:
     """Runs ingest batches against one store. The embedder is injected (or made on first use)."""
 
     def __init__(self, store: Store, config: PipelineConfig | None = None, *, embedder: Embedder | None = None,
-                 on_progress: Callable[[int], None] | None = None, on_skip: Callable[[Skipped], None] | None = None):
+                 cleaner: Cleaner | None = None, on_progress: Callable[[int], None] | None = None,
+                 on_skip: Callable[[Skipped], None] | None = None):
         self.store = store
         self.config = config or PipelineConfig()
         self._embedder = embedder
-        self._cleaner: Cleaner | None = None
+        self._cleaner = cleaner
         self.on_progress = on_progress or (lambda n: None)
         self.on_skip = on_skip or (lambda s: None)
         self._unsaved_skips: list[Skipped] = []
@@ -82,13 +83,18 @@ class Pipeline:
         return self._embedder
 
     def ingest(self, paths: Iterable[str], command: str = "ingest") -> RunReport:
+        """Ingest files and folders."""
+        return self.ingest_items(read_inputs(paths, self.config.ingest), command)
+
+    def ingest_items(self, items: Iterable[Document | Skipped], command: str = "ingest") -> RunReport:
+        """Ingest documents (and record the inputs that could not be read)."""
         self.store.mark_interrupted_runs()
         report = RunReport(self.store.start_run(command))
         stories = self._load_story_index()
         copies = CopyDetector(StoreBands(self.store.db), self.store, self.config.copies)
         outlet_lines = OutletLines(StoreLineCounts(self.store.db), self.config.outlet_lines)
         batch: list[tuple[Document, str]] = []
-        for item in read_inputs(paths, self.config.ingest):
+        for item in items:
             if isinstance(item, Skipped):
                 self._skip(report, item)
                 continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from .compare import compare_story
+from .compare import Comparer
 from .models import StoryReport
 from .store import Store
 
@@ -13,10 +13,10 @@ ARTICLE_FIELDS = ("id", "source", "title", "published", "url", "dateline", "auth
                   "duplicate_of", "copy_kind", "copy_score")
 
 
-def build_report(store: Store, story_id: int) -> StoryReport:
+def build_report(store: Store, story_id: int, comparer: Comparer | None = None) -> StoryReport:
     summary = store.story(story_id)
     rows = store.story_articles(story_id)
-    comparison = compare_story(rows)
+    comparison = (comparer or Comparer()).compare(rows)
     return StoryReport(
         story=summary,
         articles=tuple({k: row[k] for k in ARTICLE_FIELDS} | {"text": row["text"]} for row in rows),
