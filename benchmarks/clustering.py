@@ -9,7 +9,9 @@ its threshold tuned on the test half itself (an optimistic oracle), measured in 
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -70,8 +72,15 @@ def baseline(rows: list[dict]) -> float:
 
 
 def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sets", default=",".join(SETS), help="sets to score (their 'test' halves)")
+    parser.add_argument("--model", help="a combiner written by fit_clustering.py --out (default: the shipped one)")
+    args = parser.parse_args()
+    if args.model:
+        os.environ["NEWSLOOM_CLUSTER_MODEL"] = str(Path(args.model).resolve())
+        print(f"combiner: {args.model} ({json.loads(Path(args.model).read_text())['fitted_on']})")
     print(f"{'set':<10} {'articles':>8} {'BCubed P':>9} {'R':>6} {'F1':>6} {'pairF1':>7} {'art/s':>7} {'baseline(oracle)':>17}")
-    for name in SETS:
+    for name in args.sets.split(","):
         rows = [r for r in load_set(name) if half(r["story"]) == "test"]
         with tempfile.TemporaryDirectory() as tmp:
             predicted, elapsed = run_newsloom(rows, Path(tmp))

@@ -216,6 +216,19 @@ def why(ctx, article_id):
 
 
 @cli.command()
+@click.pass_context
+def recluster(ctx):
+    """Rebuild all stories from scratch, the same way ingest builds them."""
+    from .pipeline import Pipeline
+
+    store = open_store(ctx)
+    total = store.count("articles")
+    with click.progressbar(length=total, label="reclustering", file=sys.stderr) as bar:
+        counts = Pipeline(store, on_progress=bar.update).recluster()
+    click.echo(f"{counts['articles']} articles in {counts['stories']} stories")
+
+
+@cli.command()
 @click.argument("article_id")
 @click.pass_context
 def delete(ctx, article_id):

@@ -1,13 +1,15 @@
 """Cluster: put each article into the story it reports, as articles stream in.
 
 Articles arrive in publication order. Each is described by ``features`` (weighted terms from
-title and lead, named-entity-like phrases, numbers, a dense embedding, its date) and compared
-only with stories active within ``window_days`` of it, found through an inverted index of
-their terms, so the cost per article does not grow with the archive. The score of an
-article against a story combines term similarity (TF-IDF cosine with the story's centroid),
-embedding similarity, shared entities and time distance with the weights in
-``ClusterConfig``; above ``threshold`` the article joins the best story, else it opens a new
-one. Every assignment keeps its score and the terms it shared.
+title and lead, named-entity-like phrases, a dense embedding, its date) and compared only with
+stories active within ``window_days`` of it, found through an inverted index of their terms,
+so the cost per article does not grow with the archive. The score of an article against a
+story is a logistic model over signals (``SIGNALS``): TF-IDF cosine with the story's centroid
+and with its closest recent article, the same two for the embedding, the IDF-weighted share of
+the article's entities the story has, title similarity and time distance. Above
+``threshold`` the article joins the best story, else it opens a new one. The weights and the
+threshold are fitted on the dev sets by ``benchmarks/fit_clustering.py`` and shipped in the
+package. Every assignment keeps its score and the terms it shared.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date
 
 import numpy as np
@@ -31,27 +34,41 @@ class ClusterConfig:
     the probability ``threshold`` to join a story, the active ``window_days`` and how many
     candidate stories are scored per article."""
 
-    threshold: float = 0.5
+    threshold: float = field(default_factory=lambda: shipped_model()["threshold"])
     window_days: int = 30
     max_candidates: int = 50
-    lead_words: int = 120
-    weights: dict = field(default_factory=lambda: shipped_weights())
+    lead_words: int = 400
+    recent_members: int = 10
+    weights: dict = field(default_factory=lambda: shipped_model()["weights"])
 
     def __post_init__(self):
         if not 0 < self.threshold < 1:
             raise ConfigError(f"threshold={self.threshold} is outside (0, 1)", "use a probability such as 0.5")
         if self.window_days < 1 or self.max_candidates < 1:
             raise ConfigError("window_days and max_candidates must be at least 1", "use the defaults 30 and 50")
-        missing = {"bias", "tfidf", "embedding", "entities", "title", "days"} - set(self.weights)
+        missing = {"bias", *SIGNALS} - set(self.weights)
         if missing:
             raise ConfigError(f"weights lack {sorted(missing)}", "give every weight, or leave weights at its default")
 
 
-def shipped_weights() -> dict:
-    """The combiner fitted by ``benchmarks/fit_clustering.py``, shipped in the package."""
+SIGNALS = ("tfidf", "tfidf_closest", "embedding", "embedding_closest", "entities", "title", "days")
+
+
+@lru_cache(maxsize=1)
+def shipped_model() -> dict:
+    """The combiner and threshold fitted by ``benchmarks/fit_clustering.py``, shipped in the
+    package; ``$NEWSLOOM_CLUSTER_MODEL`` names another file of the same form."""
+    import os
     from importlib.resources import files
 
-    return json.loads(files("newsloom").joinpath("models/cluster_weights.json").read_text())["weights"]
+    path = os.environ.get("NEWSLOOM_CLUSTER_MODEL")
+    try:
+        text = open(path, encoding="utf-8").read() if path else \
+            files("newsloom").joinpath("models/cluster_weights.json").read_text()
+        return json.loads(text)
+    except (OSError, ValueError) as error:
+        raise ConfigError(f"cannot read the clustering model {path}: {error}",
+                          "unset NEWSLOOM_CLUSTER_MODEL or point it at a file written by fit_clustering.py") from error
 
 
 STOP_WORDS = frozenset("""
@@ -128,11 +145,14 @@ class _StoryState:
     entities: Counter = field(default_factory=Counter)
     title_terms: Counter = field(default_factory=Counter)
     vector: np.ndarray | None = None
+    # the most recent members: (IDF-weighted unit term vector, embedding)
+    members: deque = field(default_factory=lambda: deque(maxlen=10))
     size: int = 0
     first: str | None = None
     last: str | None = None
 
-    def add(self, features: dict, vector: np.ndarray | None) -> None:
+    def add(self, features: dict, vector: np.ndarray | None, weighted: dict[str, float]) -> None:
+        self.members.append((weighted, vector))
         self.terms.update(features["terms"])
         self.entities.update(features["entities"])
         self.title_terms.update(features["title"])
@@ -165,8 +185,8 @@ class StoryIndex:
     def add(self, story_id: int, features: dict, vector: np.ndarray | None) -> None:
         story = self.stories.get(story_id)
         if story is None:
-            story = self.stories[story_id] = _StoryState(story_id)
-        story.add(features, vector)
+            story = self.stories[story_id] = _StoryState(story_id, members=deque(maxlen=self.config.recent_members))
+        story.add(features, vector, _unit(self._weighted(features["terms"])))
         for term in features["terms"]:
             self.document_frequency[term] += 1
             self.postings[term].add(story_id)
@@ -211,29 +231,28 @@ class StoryIndex:
 
     def signals(self, features: dict, vector: np.ndarray | None, story_id: int) -> dict[str, float]:
         story = self.stories[story_id]
-        a = self._weighted(features["terms"])
-        b = self._weighted(story.terms)
-        dot = sum(w * b.get(t, 0.0) for t, w in a.items())
-        norm = math.sqrt(sum(w * w for w in a.values())) * math.sqrt(sum(w * w for w in b.values()))
-        tfidf = dot / norm if norm else 0.0
-        embedding = 0.0
+        a = _unit(self._weighted(features["terms"]))
+        tfidf = _dot(a, _unit(self._weighted(story.terms)))
+        tfidf_closest = max(_dot(a, member) for member, _ in story.members)
+        embedding = embedding_closest = 0.0
         if vector is not None and story.vector is not None:
             embedding = float(vector @ story.vector / max(np.linalg.norm(story.vector), 1e-9))
-        ents = set(features["entities"])
-        shared_entities = sum(1 for e in ents if e in story.entities)
-        entity_share = shared_entities / len(ents) if ents else 0.0
-        title = set(features["title"])
-        title_share = sum(1 for t in title if t in story.title_terms) / len(title) if title else 0.0
+            embedding_closest = max(float(vector @ v) for _, v in story.members if v is not None)
+        rarity = {e: self.idf(e.rsplit(" ", 1)[-1]) for e in features["entities"]}
+        total = sum(rarity.values())
+        entity_share = sum(w for e, w in rarity.items() if e in story.entities) / total if total else 0.0
+        title = _dot(_unit(self._weighted(Counter(features["title"]))), _unit(self._weighted(story.title_terms)))
         day = features.get("date")
         gap = 0.0
         if day and story.first and story.last:
             gap = max(0.0, _days(story.last, day), _days(day, story.first))
-        return {"tfidf": tfidf, "embedding": embedding, "entities": entity_share, "title": title_share,
+        return {"tfidf": tfidf, "tfidf_closest": tfidf_closest, "embedding": embedding,
+                "embedding_closest": embedding_closest, "entities": entity_share, "title": title,
                 "days": min(gap, 60.0)}
 
     def score(self, signals: dict[str, float]) -> float:
         w = self.config.weights
-        z = w["bias"] + sum(w[name] * value for name, value in signals.items())
+        z = w["bias"] + sum(w[name] * signals[name] for name in SIGNALS)
         return 1 / (1 + math.exp(-z))
 
     def shared_terms(self, features: dict, story_id: int, limit: int = 8) -> tuple[str, ...]:
@@ -247,6 +266,17 @@ class StoryIndex:
                 seen.add(term)
                 result.append(term)
         return tuple(result[:limit])
+
+
+def _unit(weighted: dict[str, float]) -> dict[str, float]:
+    norm = math.sqrt(sum(w * w for w in weighted.values()))
+    return {t: w / norm for t, w in weighted.items()} if norm else {}
+
+
+def _dot(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(w * b.get(t, 0.0) for t, w in a.items())
 
 
 def _days(a: str, b: str) -> float:

@@ -9,10 +9,13 @@ nothing of the unfinished one; running the same command again skips what is alre
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+
+import numpy as np
 
 from .citations import cited_sources
 from .clean import CleanConfig, Cleaner
@@ -20,7 +23,7 @@ from .cluster import ClusterConfig, Embedder, StoryIndex, article_features, assi
 from .copies import CopyConfig, CopyDetector, StoreBands
 from .errors import ConfigError
 from .ingest import IngestConfig, read_inputs
-from .models import Article, Assignment, Document, Skipped
+from .models import Article, Assignment, CopyLink, Document, Skipped
 from .outletlines import OutletLines, OutletLinesConfig, StoreLineCounts
 from .store import Store
 
@@ -117,6 +120,35 @@ class Pipeline:
         self.store.finish_run(report.run_id, dict(report.counts) | {"skipped": len(report.skipped)}, status)
         return report
 
+    def _place(self, stories: StoryIndex, article_id: str, title: str, features: dict, vector: np.ndarray | None,
+               copy: CopyLink | None, run_id: int) -> None:
+        """Put an article in a story: a copy goes where its original is; anything else is assigned."""
+        story_of_original = self.store.story_of(copy.original) if copy else None
+        if story_of_original is not None:
+            stories.add(story_of_original, features, vector)
+            assignment = Assignment(article_id, story_of_original, 1.0,
+                                    f"copy ({copy.kind}, {copy.score:.2f}) of {copy.original}", ())
+        else:
+            assignment = assign(stories, article_id, features, vector, lambda: self.store.new_story(title, run_id))
+        self.store.assign(assignment)
+
+    def recluster(self) -> dict:
+        """Rebuild every story from scratch: the stored articles replayed in publication order
+        (ties in ingest order) through the same assignment as ingest, in one transaction."""
+        run_id = self.store.start_run("recluster")
+        stories = StoryIndex(self.config.cluster)
+        with self.store.transaction():
+            self.store.clear_stories()
+            for row in self.store.all_features():
+                vector = np.frombuffer(row["vector"], dtype=np.float32) if row["vector"] else None
+                copy = CopyLink(row["id"], row["duplicate_of"], row["copy_kind"], row["copy_score"]) \
+                    if row["duplicate_of"] else None
+                self._place(stories, row["id"], row["title"], json.loads(row["features"]), vector, copy, run_id)
+                self.on_progress(1)
+        counts = {"articles": stories.documents, "stories": self.store.count("stories")}
+        self.store.finish_run(run_id, counts)
+        return counts
+
     def _skip(self, report: RunReport, item: Skipped) -> None:
         report.skipped.append(item)
         self._unsaved_skips.append(item)
@@ -180,15 +212,8 @@ class Pipeline:
                 for link in links:
                     self.store.set_copy(link)
                 mine = next((link for link in links if link.article == article.id), None)
-                story_of_original = self.store.story_of(mine.original) if mine else None
-                if story_of_original is not None:
+                if mine and self.store.story_of(mine.original) is not None:
                     report.counts["copies"] += 1
-                    stories.add(story_of_original, feats, vector)
-                    assignment = Assignment(article.id, story_of_original, 1.0,
-                                            f"copy ({mine.kind}, {mine.score:.2f}) of {mine.original}", ())
-                else:
-                    assignment = assign(stories, article.id, feats, vector,
-                                        lambda a=article: self.store.new_story(a.title, report.run_id))
-                self.store.assign(assignment)
+                self._place(stories, article.id, article.title, feats, vector, mine, report.run_id)
                 self.store.save_features(article.id, feats, vector.tobytes())
         self.on_progress(len(batch))

@@ -320,6 +320,13 @@ class Store:
                WHERE a.story_id IS NOT NULL AND (? IS NULL OR COALESCE(a.published, '9999') >= ?)
                ORDER BY COALESCE(a.published, ''), a.rowid""", (since, since))
 
+    def all_features(self) -> Iterator[sqlite3.Row]:
+        """Every article with its features and copy link, in publication order (ties: ingest order)."""
+        yield from self.db.execute(
+            """SELECT a.id, a.title, a.duplicate_of, a.copy_kind, a.copy_score, f.features, f.vector
+               FROM articles a JOIN article_features f ON f.article_id = a.id
+               ORDER BY COALESCE(a.published, '9999'), a.rowid""")
+
     # ------------------------------------------------------------ stories
 
     def new_story(self, headline: str, run_id: int | None) -> int:
