@@ -158,8 +158,14 @@ class _StoryState:
     first: str | None = None
     last: str | None = None
 
+    # the IDF-weighted unit vectors of ``terms`` and ``title_terms``, made when first needed
+    # after a change (IDF drift between two changes of a story is ignored)
+    centroid: dict | None = None
+    title_centroid: dict | None = None
+
     def add(self, features: dict, vector: np.ndarray | None, weighted: dict[str, float]) -> None:
         self.members.append((weighted, vector))
+        self.centroid = self.title_centroid = None
         self.terms.update(features["terms"])
         self.entities.update(features["entities"])
         self.title_terms.update(features["title"])
@@ -173,7 +179,11 @@ class _StoryState:
 
 
 class StoryIndex:
-    """The active stories, their centroids and an inverted index from terms to stories."""
+    """The active stories, their centroids and an inverted index from terms to stories.
+
+    A run starts from the stories active within ``window_days`` of the newest stored article;
+    within a run every story stays (inputs are often not in date order), and ``candidates``
+    keeps only those within the window of the article."""
 
     def __init__(self, config: ClusterConfig | None = None):
         self.config = config or ClusterConfig()
@@ -182,6 +192,7 @@ class StoryIndex:
         self.document_frequency: Counter = Counter()
         self.documents = 0
         self._prior: dict[str, float] = {}
+        self._described: tuple | None = None
 
     def load(self, rows) -> None:
         """Rebuild from stored (story_id, features JSON, vector bytes) rows."""
@@ -236,19 +247,30 @@ class StoryIndex:
         return story.last is None or abs(_days(day, story.last)) <= self.config.window_days or (
             story.first is not None and _days(story.first, day) <= 0 <= _days(story.last, day))
 
+    def _describe(self, features: dict) -> tuple[dict, dict, dict]:
+        """The article's weighted term and title vectors and entity rarities, made once for all
+        the candidates it is scored against (until the index changes)."""
+        if self._described is None or self._described[0] is not features or self._described[1] != self.documents:
+            rarity = {e: self.idf(e.rsplit(" ", 1)[-1]) for e in features["entities"]}
+            self._described = (features, self.documents, _unit(self._weighted(features["terms"])),
+                               _unit(self._weighted(Counter(features["title"]))), rarity)
+        return self._described[2:]
+
     def signals(self, features: dict, vector: np.ndarray | None, story_id: int) -> dict[str, float]:
         story = self.stories[story_id]
-        a = _unit(self._weighted(features["terms"]))
-        tfidf = _dot(a, _unit(self._weighted(story.terms)))
+        a, title_vector, rarity = self._describe(features)
+        if story.centroid is None:
+            story.centroid = _unit(self._weighted(story.terms))
+            story.title_centroid = _unit(self._weighted(story.title_terms))
+        tfidf = _dot(a, story.centroid)
         tfidf_closest = max(_dot(a, member) for member, _ in story.members)
         embedding = embedding_closest = 0.0
         if vector is not None and story.vector is not None:
             embedding = float(vector @ story.vector / max(np.linalg.norm(story.vector), 1e-9))
             embedding_closest = max(float(vector @ v) for _, v in story.members if v is not None)
-        rarity = {e: self.idf(e.rsplit(" ", 1)[-1]) for e in features["entities"]}
         total = sum(rarity.values())
         entity_share = sum(w for e, w in rarity.items() if e in story.entities) / total if total else 0.0
-        title = _dot(_unit(self._weighted(Counter(features["title"]))), _unit(self._weighted(story.title_terms)))
+        title = _dot(title_vector, story.title_centroid)
         day = features.get("date")
         gap = 0.0
         if day and story.first and story.last:

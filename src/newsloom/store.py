@@ -119,6 +119,9 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
             PRIMARY KEY (source, line_hash)
         ) WITHOUT ROWID;
     """),
+    ("0005_copy_index", """
+        CREATE INDEX IF NOT EXISTS articles_duplicate_of ON articles(duplicate_of);
+    """),
 )
 
 
