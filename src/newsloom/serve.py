@@ -87,13 +87,19 @@ def create_app(db_path: str, *, comparer: Comparer | None = None) -> FastAPI:
             local.store = Store(db_path)
         return local.store
 
+    def story_version(story_id: int) -> tuple:
+        """What changes when the story's articles change (NotFound for an unknown id)."""
+        db = store()
+        version = db.db.execute("SELECT COUNT(*), MAX(rowid), MAX(ingested_at) FROM articles WHERE story_id = ?",
+                                (story_id,)).fetchone()
+        if not version[0]:
+            db.story(story_id)  # raises NotFound
+        return (story_id, *version)
+
     def story_data(story_id: int) -> dict:
         """The story's full report as JSON-able data, computed once per version of the story."""
         db = store()
-        summary = db.story(story_id)  # NotFound for an unknown id
-        version = db.db.execute("SELECT COUNT(*), MAX(rowid), MAX(ingested_at) FROM articles WHERE story_id = ?",
-                                (story_id,)).fetchone()
-        key = ("report", story_id, tuple(version))
+        key = ("report", *story_version(story_id))
         cached = cache.get(key)
         if cached is None:
             with compare_lock:
@@ -101,7 +107,7 @@ def create_app(db_path: str, *, comparer: Comparer | None = None) -> FastAPI:
                 if cached is None:
                     if state["comparer"] is None:
                         state["comparer"] = Comparer()
-                    cached = report_to_dict(build_report(db, summary.id, state["comparer"]))
+                    cached = report_to_dict(build_report(db, story_id, state["comparer"]))
                     cache.put(key, cached)
         return cached
 
@@ -210,8 +216,12 @@ def create_app(db_path: str, *, comparer: Comparer | None = None) -> FastAPI:
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse)
     def story_page(request: Request, story_id: int):
-        data = story_data(story_id)
-        return templates.TemplateResponse(request, "story.html", story_view(data))
+        key = ("page", *story_version(story_id))
+        body = cache.get(key)
+        if body is None:
+            body = templates.TemplateResponse(request, "story.html", story_view(story_data(story_id))).body
+            cache.put(key, body)
+        return HTMLResponse(body)
 
     @app.get("/articles/{article_id:path}", response_class=HTMLResponse)
     def article_page(request: Request, article_id: str):
