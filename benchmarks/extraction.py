@@ -65,13 +65,17 @@ def load_pages() -> list[dict]:
     return pages
 
 
-def run(name: str, pages: list[dict], extract) -> tuple[str, float, float, float, float]:
+def run(name: str, pages: list[dict], extract) -> tuple[str, float, float, float, float, float]:
+    """Quality, and pages/s on a first pass (after one warm-up page) and on a second pass (once
+    everything loaded lazily — e.g. word lists of a language first met — is loaded)."""
     extract(pages[0])  # warm-up: model loading is start-up, not per-page cost
-    start = time.perf_counter()
-    predictions = [extract(page) for page in pages]
-    elapsed = time.perf_counter() - start
+    speeds = []
+    for _ in range(2):
+        start = time.perf_counter()
+        predictions = [extract(page) for page in pages]
+        speeds.append(len(pages) / (time.perf_counter() - start))
     p, r, f = f1_of([page_scores(page["articleBody"], pred) for page, pred in zip(pages, predictions)])
-    return name, p, r, f, len(pages) / elapsed
+    return name, p, r, f, *speeds
 
 
 CLEANER = Cleaner()
@@ -119,9 +123,10 @@ def main():
         run("trafilatura text", pages, trafilatura_text),
         run("whole page text", pages, lambda page: page["text"]),
     ]
-    print(f"{'extractor':<18} {'precision':>9} {'recall':>7} {'F1':>6} {'pages/s':>8}   ({len(pages)} pages)")
-    for name, p, r, f, speed in rows:
-        shown = f"{speed:>8.1f}" if name != "newsloom text CV" else f"{'—':>8}"
+    print(f"{'extractor':<18} {'precision':>9} {'recall':>7} {'F1':>6} {'pages/s':>8} {'2nd pass':>9}   "
+          f"({len(pages)} pages)")
+    for name, p, r, f, first, second in rows:
+        shown = f"{first:>8.1f} {second:>9.1f}" if name != "newsloom text CV" else f"{'—':>8} {'—':>9}"
         print(f"{name:<18} {p:>9.3f} {r:>7.3f} {f:>6.3f} {shown}")
     print("* the shipped line classifier, fitted on these same 95 pages (its speed is the one that counts);")
     print("  'newsloom text CV' is the quality that counts: each page cut by a model fitted on the other folds.")
