@@ -51,8 +51,8 @@ def training_pairs(prepared, config: ClusterConfig):
     X, y = [], []
     for row, feats, vector in zip(rows, features, vectors):
         gold = story_ids.setdefault(row["story"], len(story_ids))
-        for candidate in index.candidates(feats):
-            signals = index.signals(feats, vector, candidate)
+        candidates = index.candidates(feats)
+        for candidate, signals in zip(candidates, index.signals(feats, vector, candidates)):
             X.append([signals[s] for s in SIGNALS])
             y.append(int(candidate == gold))
         index.add(gold, feats, vector)

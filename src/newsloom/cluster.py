@@ -19,8 +19,8 @@ import math
 import re
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 
@@ -73,7 +73,7 @@ def shipped_model() -> dict:
         raise ConfigError(f"cannot read the clustering model {path or 'shipped with newsloom'}: {error}",
                           "unset NEWSLOOM_CLUSTER_MODEL or point it at a file written by fit_clustering.py") from error
     if tuple(model.get("signals", ())) != SIGNALS:
-        raise ConfigError(f"the clustering model {path} was fitted on other signals",
+        raise ConfigError(f"the clustering model {path or 'shipped with newsloom'} was fitted on other signals",
                           "refit it with benchmarks/fit_clustering.py")
     return model
 
@@ -152,9 +152,8 @@ class _StoryState:
     entities: Counter = field(default_factory=Counter)
     title_terms: Counter = field(default_factory=Counter)
     vector: np.ndarray | None = None
-    # the most recent members: (IDF-weighted unit term vector, embedding)
-    members: deque = field(default_factory=lambda: deque(maxlen=10))
-    size: int = 0
+    # the most recent members (bounded by the index): (IDF-weighted unit term vector, embedding)
+    members: deque = field(default_factory=deque)
     first: str | None = None
     last: str | None = None
 
@@ -171,7 +170,6 @@ class _StoryState:
         self.title_terms.update(features["title"])
         if vector is not None:
             self.vector = vector.copy() if self.vector is None else self.vector + vector
-        self.size += 1
         day = features.get("date")
         if day:
             self.first = min(self.first or day, day)
@@ -192,7 +190,6 @@ class StoryIndex:
         self.document_frequency: Counter = Counter()
         self.documents = 0
         self._prior: dict[str, float] = {}
-        self._described: tuple | None = None
 
     def load(self, rows) -> None:
         """Rebuild from stored (story_id, features JSON, vector bytes) rows."""
@@ -247,18 +244,15 @@ class StoryIndex:
         return story.last is None or abs(_days(day, story.last)) <= self.config.window_days or (
             story.first is not None and _days(story.first, day) <= 0 <= _days(story.last, day))
 
-    def _describe(self, features: dict) -> tuple[dict, dict, dict]:
-        """The article's weighted term and title vectors and entity rarities, made once for all
-        the candidates it is scored against (until the index changes)."""
-        if self._described is None or self._described[0] is not features or self._described[1] != self.documents:
-            rarity = {e: self.idf(e.rsplit(" ", 1)[-1]) for e in features["entities"]}
-            self._described = (features, self.documents, _unit(self._weighted(features["terms"])),
-                               _unit(self._weighted(Counter(features["title"]))), rarity)
-        return self._described[2:]
+    def signals(self, features: dict, vector: np.ndarray | None, story_ids: list[int]) -> list[dict[str, float]]:
+        """The signals of an article against each of the given stories."""
+        terms = _unit(self._weighted(features["terms"]))
+        title = _unit(self._weighted(Counter(features["title"])))
+        rarity = {e: self.idf(e.rsplit(" ", 1)[-1]) for e in features["entities"]}
+        return [self._signals(features, vector, terms, title, rarity, self.stories[i]) for i in story_ids]
 
-    def signals(self, features: dict, vector: np.ndarray | None, story_id: int) -> dict[str, float]:
-        story = self.stories[story_id]
-        a, title_vector, rarity = self._describe(features)
+    def _signals(self, features: dict, vector: np.ndarray | None, a: dict, title_vector: dict, rarity: dict,
+                 story: _StoryState) -> dict[str, float]:
         if story.centroid is None:
             story.centroid = _unit(self._weighted(story.terms))
             story.title_centroid = _unit(self._weighted(story.title_terms))
@@ -323,7 +317,7 @@ def assign(index: StoryIndex, article_id: str, features: dict, vector: np.ndarra
     """Put one article in its best story (or a new one from ``new_story()``), update the index."""
     best, best_score, best_signals = None, 0.0, {}
     candidates = index.candidates(features)
-    signals = [index.signals(features, vector, story_id) for story_id in candidates]
+    signals = index.signals(features, vector, candidates)
     probabilities = index.scores(signals)
     if candidates:
         top = int(np.argmax(probabilities))  # ties: the first, i.e. the most-voted candidate

@@ -438,6 +438,7 @@ _COUNT = re.compile(
     r"approximately|an estimated)\s+)?\b(\d[\d,.]*|" + "|".join(_WORD_NUMBERS) + r")[\s-]+([a-z]+)", re.I)
 
 
+@lru_cache(maxsize=4096)
 def _counts(text: str) -> dict[str, frozenset[str]]:
     """Exact counts in a sentence by what they count: {"women": {"2"}, "men": {"3"}}."""
     counts: dict[str, set[str]] = defaultdict(set)

@@ -121,8 +121,9 @@ class Pipeline:
         return report
 
     def _place(self, stories: StoryIndex, article_id: str, title: str, features: dict, vector: np.ndarray | None,
-               copy: CopyLink | None, run_id: int) -> None:
-        """Put an article in a story: a copy goes where its original is; anything else is assigned."""
+               copy: CopyLink | None, run_id: int) -> bool:
+        """Put an article in a story: a copy goes where its original is; anything else is
+        assigned. True when it went with its original."""
         story_of_original = self.store.story_of(copy.original) if copy else None
         if story_of_original is not None:
             stories.add(story_of_original, features, vector)
@@ -131,6 +132,7 @@ class Pipeline:
         else:
             assignment = assign(stories, article_id, features, vector, lambda: self.store.new_story(title, run_id))
         self.store.assign(assignment)
+        return story_of_original is not None
 
     def recluster(self) -> dict:
         """Rebuild every story from scratch: the stored articles replayed in publication order
@@ -212,8 +214,7 @@ class Pipeline:
                 for link in links:
                     self.store.set_copy(link)
                 mine = next((link for link in links if link.article == article.id), None)
-                if mine and self.store.story_of(mine.original) is not None:
+                if self._place(stories, article.id, article.title, feats, vector, mine, report.run_id):
                     report.counts["copies"] += 1
-                self._place(stories, article.id, article.title, feats, vector, mine, report.run_id)
                 self.store.save_features(article.id, feats, vector.tobytes())
         self.on_progress(len(batch))
