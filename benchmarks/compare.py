@@ -12,6 +12,8 @@ each with substrings that identify its sentences in each article. Two measures:
   all of its evidence and for at least two of its articles; a fact is found when such a group
   exists. AllSides excerpts carry no outlet name, so
 each article is given one ("outlet 0", "outlet 1", ...); every article counts as independent.
+Figures are printed for the stories the rules were written on ("dev"), for the stories only
+scored ("held-out") and for all.
 """
 
 from __future__ import annotations
@@ -55,13 +57,25 @@ def link_holds(link: tuple, fact: dict) -> bool:
     return belongs(link[0], fact) and belongs(link[1], fact)
 
 
+def check_markers(labels: list[dict], sets: dict) -> None:
+    """Every marker must occur in its article, or the labels score nothing."""
+    texts = {row["id"]: row["text"] for rows in sets.values() for row in rows}
+    for story in labels:
+        for fact in story["facts"]:
+            for article, markers in fact["evidence"].items():
+                missing = [m for m in markers if m not in texts.get(article, "")]
+                if missing:
+                    raise SystemExit(f"{LABELS.name}: {story['story']} {article}: markers not in the text: {missing}")
+
+
 def main():
     labels = json.loads(LABELS.read_text())["stories"]
     sets = {name: load_set(name) for name in {story["set"] for story in labels}}
+    check_markers(labels, sets)
     comparer = Comparer()
     comparer.compare([as_article(sets["gva"][0])])  # load the models before timing
-    tally = defaultdict(int)  # (measure, status, what) -> count
-    print(f"{'story':<22} {'articles':>8} {'facts':>6} {'links ok/all':>13} {'groups ok/all':>14} {'found (links)':>14}")
+    tally = defaultdict(int)  # (split, measure, status, what) -> count
+    print(f"{'story':<22} {'split':<9} {'articles':>8} {'facts':>6} {'links ok/all':>13} {'groups ok/all':>14} {'found (links)':>14}")
     for story in labels:
         rows = [as_article(r) for r in sets[story["set"]] if r["story"] == story["story"]]
         comparison = comparer.compare(rows)
@@ -71,13 +85,15 @@ def main():
             same_status = [fact for fact in story["facts"] if fact["status"] == group.status]
             for link in links(group):
                 ok = any(link_holds(link, fact) for fact in same_status)
-                tally["links", group.status, "reported"] += 1
-                tally["links", group.status, "correct"] += ok
+                for split in (story["split"], "all"):
+                    tally[split, "links", group.status, "reported"] += 1
+                    tally[split, "links", group.status, "correct"] += ok
                 line["links ok"] += ok
                 line["links"] += 1
             ok = any(matches(group, fact) for fact in same_status)
-            tally["groups", group.status, "reported"] += 1
-            tally["groups", group.status, "correct"] += ok
+            for split in (story["split"], "all"):
+                tally[split, "groups", group.status, "reported"] += 1
+                tally[split, "groups", group.status, "correct"] += ok
             line["groups ok"] += ok
             line["groups"] += 1
         for fact in story["facts"]:
@@ -85,19 +101,21 @@ def main():
             by_link = any(link_holds(link, fact) for group in of_status for link in links(group))
             by_group = any(matches(group, fact) for group in of_status)
             for measure, hit in (("links", by_link), ("groups", by_group)):
-                tally[measure, fact["status"], "labelled"] += 1
-                tally[measure, fact["status"], "found"] += hit
+                for split in (story["split"], "all"):
+                    tally[split, measure, fact["status"], "labelled"] += 1
+                    tally[split, measure, fact["status"], "found"] += hit
             line["found"] += by_link
-        print(f"{story['story']:<22} {len(rows):>8} {len(story['facts']):>6} {line['links ok']:>6}/{line['links']:<6} "
+        print(f"{story['story']:<22} {story['split']:<9} {len(rows):>8} {len(story['facts']):>6} {line['links ok']:>6}/{line['links']:<6} "
               f"{line['groups ok']:>7}/{line['groups']:<6} {line['found']:>7}/{len(story['facts'])}")
-    for measure in ("links", "groups"):
-        for status in STATUSES:
-            reported, correct = tally[measure, status, "reported"], tally[measure, status, "correct"]
-            labelled, found = tally[measure, status, "labelled"], tally[measure, status, "found"]
-            precision = correct / reported if reported else float("nan")
-            recall = found / labelled if labelled else float("nan")
-            print(f"{measure:<6} {status:<12}: precision {precision:.3f} ({correct}/{reported}), "
-                  f"recall {recall:.3f} ({found}/{labelled})")
+    for split in ("dev", "held-out", "all"):
+        for measure in ("links", "groups"):
+            for status in STATUSES:
+                reported, correct = tally[split, measure, status, "reported"], tally[split, measure, status, "correct"]
+                labelled, found = tally[split, measure, status, "labelled"], tally[split, measure, status, "found"]
+                precision = correct / reported if reported else float("nan")
+                recall = found / labelled if labelled else float("nan")
+                print(f"{split:<8} {measure:<6} {status:<12}: precision {precision:.3f} ({correct}/{reported}), "
+                      f"recall {recall:.3f} ({found}/{labelled})")
 
     # speed: the 50 articles of the largest GVA stories, compared as one story
     by_story = defaultdict(list)

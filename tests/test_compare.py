@@ -132,7 +132,7 @@ def test_counts_that_disagree_are_contested_and_approximations_are_not(comparer)
                  "There were five people inside the vehicle - two men and three women."},
     ])
     contested = [f for f in crash.facts if f.status == "contested"]
-    assert contested and "women" in contested[0].note and "men" in contested[0].note
+    assert contested and "2 woman" in contested[0].note and "3 woman" in contested[0].note
     protests = comparer.compare([
         {"id": "a", "source": "outlet a", "title": "Protests in Philadelphia", "published": None,
          "text": "At least 30 police officers have been injured and 33 people have been arrested as protests "
@@ -141,3 +141,40 @@ def test_counts_that_disagree_are_contested_and_approximations_are_not(comparer)
          "text": "More than 300 people marched through the streets of Philadelphia as 30 officers were injured."},
     ])
     assert not [f for f in protests.facts if f.status == "contested"]
+
+
+def test_event_times_half_an_hour_apart_are_contested_and_open_bounds_are_not(comparer):
+    """Sentences from GVA incidents gva-496668 (Montgomery) and gva-355883 (Houston)."""
+    club = comparer.compare([
+        {"id": "cbs46", "source": "cbs46.com", "title": "Mayor closes Montgomery club", "published": "2013-12-28",
+         "text": "They say on Saturday morning around 1:30 a.m. in the 900 block of Highland Avenue, they responded "
+                 "to the report of multiple suspects being shot."},
+        {"id": "usatoday", "source": "usatoday.com", "title": "Suspect arrested", "published": "2013-12-30",
+         "text": "Police and fire medics responded about 1 a.m. Saturday after a report of multiple people shot."},
+    ])
+    contested = [f for f in club.facts if f.status == "contested"]
+    assert len(contested) == 1 and "1:30 a.m." in contested[0].note and "1:00 a.m." in contested[0].note
+    assert {e.article for e in contested[0].evidence + contested[0].conflicts} == {"cbs46", "usatoday"}
+    ward = comparer.compare([
+        {"id": "khou", "source": "khou.com", "title": "Teen killed", "published": "2015-06-11",
+         "text": "The shooting was reported on Burkett near Holman before 4 a.m."},
+        {"id": "chron", "source": "chron.com", "title": "Nightclub argument", "published": "2015-06-11",
+         "text": "The shooting happened about 2:45 a.m. in the 3400 block of Burkett near Reeves, according to police."},
+    ])
+    assert not [f for f in ward.facts if f.status == "contested" and "times" in f.note]
+
+
+def test_one_age_of_the_dead_against_another_is_contested(comparer):
+    """gva-355883: one outlet says the teen killed was 17, the other 18."""
+    comparison = comparer.compare([
+        {"id": "khou", "source": "khou.com", "title": "Teen killed in Third Ward quadruple shooting",
+         "published": "2015-06-11",
+         "text": "A teenager was killed in a quadruple shooting in Houston's Third Ward, police said early Thursday.\n\n"
+                 "The dead teen was identified as 17-year-old William Orobio."},
+        {"id": "chron", "source": "chron.com", "title": "Nightclub argument sparks deadly shooting",
+         "published": "2015-06-11",
+         "text": "AN 18-year-old was killed in a possible gang-related shooting early Thursday morning, "
+                 "June 11, 2015, in the Third Ward, just south of downtown Houston."},
+    ])
+    ages = [f for f in comparison.facts if f.status == "contested" and f.note.startswith("ages")]
+    assert len(ages) == 1 and "aged 17" in ages[0].note and "aged 18" in ages[0].note

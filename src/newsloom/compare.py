@@ -142,14 +142,18 @@ class Comparer:
             return Comparison(headline="")
         origins = _origins(articles)
         paragraphs = [(article, p) for article in articles for p in re.split(r"\n\s*\n", article["text"]) if p.strip()]
-        docs = list(self.nlp.pipe(p for _, p in paragraphs))
+        # a paragraph repeated across articles (wire copy, boilerplate) is parsed once
+        unique = list(dict.fromkeys(p for _, p in paragraphs))
+        parsed = dict(zip(unique, self.nlp.pipe(unique, batch_size=64)))
+        docs = [parsed[p] for _, p in paragraphs]
         aliases = _EntityTable.build(docs)
         sentences = []
+        said_before: dict[str, list[frozenset[str]]] = defaultdict(list)
         for (article, _), doc in zip(paragraphs, docs):
             source = article.get("source") or f"unknown outlet ({article['id'].rsplit('/', 1)[-1]})"
             for span in doc.sents:
                 text = span.text.strip()
-                if len(text.split()) < 3:
+                if len(text.split()) < 3 or _repeats(text, said_before[article["id"]]):
                     continue
                 ents = frozenset(aliases.canonical(e.text) for e in span.ents if e.label_ in ENTITY_LABELS)
                 sentences.append(_Sentence(
@@ -173,11 +177,13 @@ class Comparer:
         threshold = self.config.match_threshold
         facts, seen_groups = [], set()
         matched: set[int] = set()
+        numbered = {origin: i for i, origin in enumerate(dict.fromkeys(s.origin for s in sentences))}
+        origin_ids = np.array([numbered[s.origin] for s in sentences])
         for anchor in sentences:
             by_origin: dict[str, list[_Sentence]] = defaultdict(list)
-            for other in sentences:
-                if other.origin != anchor.origin and similarity[anchor.index, other.index] >= threshold:
-                    by_origin[other.origin].append(other)
+            close = (similarity[anchor.index] >= threshold) & (origin_ids != origin_ids[anchor.index])
+            for index in np.flatnonzero(close):
+                by_origin[sentences[index].origin].append(sentences[index])
             if not by_origin:
                 continue
             partners = [s for same in by_origin.values()
@@ -198,7 +204,7 @@ class Comparer:
                 conflicts=tuple(Evidence(s.article, s.source, s.text) for s in conflicts),
                 note=f"numbers differ: {_number_note(anchor, conflicts)}" if conflicts else "",
             ))
-        facts = _drop_subsumed(facts) + _role_conflicts(sentences)
+        facts = _drop_subsumed(facts) + _role_conflicts(sentences) + _time_conflicts(sentences) + _age_conflicts(sentences)
         for sentence in sentences:
             if not _is_claim(sentence, self.config.min_claim_words):
                 continue
@@ -361,14 +367,15 @@ def _strip_title(text: str) -> str:
 # ---------------------------------------------------------------- similarity
 
 
-def _content_words(text: str) -> list[str]:
+@lru_cache(maxsize=16384)
+def _content_words(text: str) -> tuple[str, ...]:
     words = []
     for w in _CONTENT.findall(text.lower().replace("’", "'")):
         w = re.sub(r"'s$", "", w)
         if w in _STOP or len(w) < 3:
             continue
         words.append(w[:6])  # a crude stem: visit/visiting, consultation/consultations
-    return words
+    return tuple(words)
 
 
 _CLAUSE_BREAK = re.compile(r",?\s+and\s+(?=(?:the|he|she|they|it|his|her|their)\b)|;|,\s+(?:but|while|as|which)\s+|:\s+", re.I)
@@ -378,6 +385,17 @@ def _clauses(text: str) -> tuple[str, ...]:
     """The clauses of a sentence that joins several statements (none for a simple one)."""
     parts = [p.strip() for p in _CLAUSE_BREAK.split(text) if len(_content_words(p)) >= 3]
     return tuple(parts) if len(parts) > 1 else ()
+
+
+def _repeats(text: str, earlier: list[frozenset[str]]) -> bool:
+    """Whether an article already said this sentence (a photo caption repeated per image, a
+    lead repeated under the headline): all but one of its content words are in one earlier
+    sentence. Remembers the sentence otherwise."""
+    words = frozenset(_content_words(text))
+    if len(words) >= 4 and any(len(words - before) <= 1 for before in earlier):
+        return True
+    earlier.append(words)
+    return False
 
 
 def _similarity(sentences: list[_Sentence], embedder) -> np.ndarray:
@@ -416,12 +434,35 @@ def _similarity(sentences: list[_Sentence], embedder) -> np.ndarray:
     counts = np.asarray(ents.sum(axis=1)).ravel()
     union = np.add.outer(counts, counts) - shared
     entity = np.divide(shared, union, out=np.zeros_like(shared), where=union > 0)[np.ix_(owner, owner)]
+    figures: dict[str, int] = {}
+    rows, cols = [], []
+    for sentence in sentences:
+        for figure in _figures(sentence.text):
+            rows.append(sentence.index)
+            cols.append(figures.setdefault(figure, len(figures)))
+    shares_figure = (sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, max(len(figures), 1)))
+                     @ sparse.csr_matrix((np.ones(len(rows)), (cols, rows)), shape=(max(len(figures), 1), n))).toarray() > 0
     vectors = embedder.encode(units)
     dense = np.clip(vectors @ vectors.T, 0, 1)
-    unit_score = 0.4 * dense + 0.6 * (0.75 * overlap + 0.25 * entity)
+    unit_score = 0.4 * dense + 0.6 * (0.75 * overlap + 0.25 * entity) + FIGURE_BONUS * shares_figure[np.ix_(owner, owner)]
     starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
     by_row = np.maximum.reduceat(unit_score, starts, axis=0)
     return np.maximum.reduceat(by_row, starts, axis=1)
+
+
+FIGURE_BONUS = 0.1
+_FIGURE = re.compile(r"\b\d{1,2}:\d\d\b|\b\d+(?:[.,]\d+)*\b")
+
+
+def _figures(text: str) -> set[str]:
+    """The specific figures of a sentence, which two sentences share when they report the
+    same thing: clock times, counts by what they count ("2 dead" = "two dead"), and numbers
+    of two digits or more that are not years."""
+    figures = {f"{what}={value}" for what, values in _counts(text).items() for value in values}
+    for token in _FIGURE.findall(text):
+        if ":" in token or (len(token) >= 2 and not re.fullmatch(r"(?:19|20)\d\d", token)):
+            figures.add(token.replace(",", ""))
+    return figures
 
 
 def _numbers_conflict(a: _Sentence, b: _Sentence) -> bool:
@@ -433,15 +474,26 @@ def _numbers_conflict(a: _Sentence, b: _Sentence) -> bool:
 
 
 _WORD_NUMBERS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())}
+_WORD_NUMBERS |= {"a": 1, "an": 1}  # "a wall" against "two walls"
 _COUNT = re.compile(
     r"(?:\b(more than|less than|fewer than|at least|at most|about|around|nearly|almost|over|under|up to|some|roughly|"
     r"approximately|an estimated)\s+)?\b(\d[\d,.]*|" + "|".join(_WORD_NUMBERS) + r")[\s-]+([a-z]+)", re.I)
 
 
+_AGE = re.compile(r"\b(\d{1,3})[\s-]+years?[\s-]+old\b((?:\s+[A-Z][\w'’.-]*)*)(?:\s+([a-z]+))?")
+
+
 @lru_cache(maxsize=4096)
 def _counts(text: str) -> dict[str, frozenset[str]]:
-    """Exact counts in a sentence by what they count: {"women": {"2"}, "men": {"3"}}."""
+    """Exact counts in a sentence by what they count: {"women": {"2"}, "men": {"3"}}; ages by
+    whom they describe ("a 3-year-old boy" → {"aged boy": {"3"}}; an age before a name or a
+    verb counts nothing here)."""
     counts: dict[str, set[str]] = defaultdict(set)
+    for match in _AGE.finditer(text):
+        age, _, noun = match.groups()
+        if noun and noun not in _STOP and noun not in _NOT_NOUNS:
+            counts["aged " + _singular(noun)].add(age)
+    text = _AGE.sub(" ", text)
     for match in _COUNT.finditer(text):
         approximate, number, unit = match.groups()
         if approximate:
@@ -450,8 +502,28 @@ def _counts(text: str) -> dict[str, frozenset[str]]:
         unit = unit.lower()
         if unit in _STOP or len(unit) < 3:
             continue
-        counts[unit[:-1] if unit.endswith("s") and not unit.endswith("ss") else unit].add(number)
+        outcome = _OUTCOME.match(text, match.end())
+        what = _singular(unit) + (" " + _OUTCOMES[outcome.group(1).lower()] if outcome else "")
+        counts[what].add(number)
     return {unit: frozenset(values) for unit, values in counts.items()}
+
+
+_OUTCOMES = {"killed": "dead", "dead": "dead", "died": "dead", "slain": "dead", "wounded": "hurt", "injured": "hurt",
+             "hurt": "hurt", "hospitalized": "hurt", "shot": "shot", "arrested": "arrested", "charged": "arrested",
+             "detained": "arrested", "missing": "missing", "evacuated": "evacuated", "rescued": "rescued"}
+# what was counted: the first outcome within a few words after the count ("four people shot",
+# "one person is dead"), so that counts of the shot and of the dead are not compared
+_OUTCOME = re.compile(r"(?:\W+(?!and\b|but\b)\w+){0,3}?\W+(" + "|".join(_OUTCOMES) + r")\b", re.I)
+_NOT_NOUNS = frozenset("""was were is are has had have who wanted charged arrested accused died killed shot suffered
+faces remains remained appeared""".split())
+_IRREGULAR_PLURALS = {"men": "man", "women": "woman", "children": "child", "people": "person"}
+
+
+def _singular(noun: str) -> str:
+    noun = noun.lower()
+    if noun in _IRREGULAR_PLURALS:
+        return _IRREGULAR_PLURALS[noun]
+    return noun[:-1] if noun.endswith("s") and not noun.endswith("ss") else noun
 
 
 def _number_note(anchor: _Sentence, conflicts: list[_Sentence]) -> str:
@@ -532,6 +604,140 @@ def _role_conflicts(sentences: list[_Sentence]) -> list[Fact]:
             note=f"who went where: {len(origins)} outlets have the {country_stem}… {role} going to {target_stem}…, "
                  f"{len({s.origin for s in reverse})} the {target_stem}… {role} going to {country_stem}…",
         ))
+    return facts
+
+
+_CLOCK = re.compile(
+    r"(?:\b(just|shortly|right|sometime|some time)\s+)?(?:\b(before|after|around|about|approximately|near|nearly|"
+    r"at|by|until|till|since)\s+)?\b(\d{1,2})(?::(\d\d))?\s*([ap])\.?\s?m\b\.?", re.I)
+_EVENT_WORDS = {
+    "shooting": "shooting", "shootings": "shooting", "shot": "shooting", "shots": "shooting", "gunfire": "shooting",
+    "fired": "shooting", "fight": "fight", "fighting": "fight", "argument": "fight", "brawl": "fight",
+    "stabbing": "stabbing", "stabbed": "stabbing", "crash": "crash", "collision": "crash", "fire": "fire",
+    "blaze": "fire", "explosion": "explosion", "blast": "explosion", "attack": "attack", "robbery": "robbery",
+    "earthquake": "earthquake", "quake": "earthquake", "responded": "response", "dispatched": "response",
+}
+_WEEKDAY = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
+CLOCK_TOLERANCE_MINUTES = 30
+
+
+def _clock_times(text: str) -> list[tuple[str, int]]:
+    """Times of day in a sentence as (kind, minutes after midnight): kind "at" for a stated
+    time ("at 5:30 p.m.", "around 1 a.m.", "just before 6 p.m."), "before"/"after" for an
+    open bound ("before 4 a.m.", "after midnight" is not parsed)."""
+    times = []
+    for match in _CLOCK.finditer(text):
+        closeness, relation, hour, minute, half = match.groups()
+        hour, minute = int(hour), int(minute or 0)
+        if not 1 <= hour <= 12 or minute > 59:
+            continue
+        minutes = (hour % 12 + (12 if half.lower() == "p" else 0)) * 60 + minute
+        relation = (relation or "at").lower()
+        if closeness or relation not in ("before", "after", "by", "until", "till", "since"):
+            kind = "at"
+        else:
+            kind = "after" if relation in ("after", "since") else "before"
+        times.append((kind, minutes))
+    return times
+
+
+def _times_agree(a: tuple[str, int], b: tuple[str, int]) -> bool:
+    """Two times can describe one moment: stated times less than half an hour apart, or a
+    stated time inside the other's open bound."""
+    (kind_a, a_min), (kind_b, b_min) = a, b
+    if kind_a != "at" and kind_b != "at":
+        return True
+    if kind_a != "at":
+        (kind_a, a_min), (kind_b, b_min) = b, a
+    difference = (b_min - a_min + 720) % 1440 - 720  # b - a on the clock, in (-12 h, 12 h]
+    if kind_b == "before":
+        return difference >= 0
+    if kind_b == "after":
+        return difference <= 0
+    return abs(difference) < CLOCK_TOLERANCE_MINUTES
+
+
+def _time_conflicts(sentences: list[_Sentence]) -> list[Fact]:
+    """When it happened: two independent outlets give the time of the same kind of event
+    (both sentences name a shooting, a fight, the police response…, on no different weekday)
+    and no time of one agrees with any time of the other."""
+    framed = []
+    for sentence in sentences:
+        times = _clock_times(sentence.text)
+        if times:
+            events = {_EVENT_WORDS[w] for w in re.findall(r"[a-z]+", sentence.text.lower()) if w in _EVENT_WORDS}
+            days = {d.lower() for d in _WEEKDAY.findall(sentence.text)}
+            if events:
+                framed.append((sentence, times, events, days))
+    pairs = []
+    for i, (a, times_a, events_a, days_a) in enumerate(framed):
+        for b, times_b, events_b, days_b in framed[i + 1:]:
+            if a.origin == b.origin or not events_a & events_b or (days_a and days_b and not days_a & days_b):
+                continue
+            if not any(_times_agree(x, y) for x in times_a for y in times_b):
+                pairs.append((a, b))
+    return _frame_facts(pairs, lambda s: "at " + ", ".join(_clock_text(m) for _, m in _clock_times(s.text)), "times differ")
+
+
+def _clock_text(minutes: int) -> str:
+    hour, minute = divmod(minutes, 60)
+    return f"{(hour - 1) % 12 + 1}:{minute:02d} {'a.m.' if hour < 12 else 'p.m.'}"
+
+
+_DEATH_WORDS = re.compile(r"\b(killed|dead|died|dies|fatally|slain|death|murdered|homicide victim)\b", re.I)
+_AGE_OF = re.compile(r"\b(\d{1,3})[\s-]+years?[\s-]+old\b")
+AGE_SLIP_YEARS = 3
+
+
+def _age_conflicts(sentences: list[_Sentence]) -> list[Fact]:
+    """How old the person killed was: each of two independent outlets gives one age, and
+    only one, in its sentences about a death ("17-year-old … was killed"), and the two ages
+    differ by a slip (at most three years; further apart they are more likely two people)."""
+    ages: dict[str, set[str]] = defaultdict(set)
+    evidence: dict[str, list[_Sentence]] = defaultdict(list)
+    for sentence in sentences:
+        if _DEATH_WORDS.search(sentence.text):
+            found = set(_AGE_OF.findall(sentence.text))
+            if found:
+                ages[sentence.origin] |= found
+                evidence[sentence.origin].append(sentence)
+    single = {origin: next(iter(values)) for origin, values in ages.items() if len(values) == 1}
+    pairs = []
+    origins = sorted(single)
+    for i, a in enumerate(origins):
+        for b in origins[i + 1:]:
+            if single[a] != single[b] and abs(int(single[a]) - int(single[b])) <= AGE_SLIP_YEARS:
+                pairs += [(x, y) for x in evidence[a] for y in evidence[b]]
+    return _frame_facts(pairs, lambda s: "aged " + "/".join(sorted(set(_AGE_OF.findall(s.text)))), "ages of the dead differ")
+
+
+def _frame_facts(pairs: list[tuple[_Sentence, _Sentence]], describe, what: str) -> list[Fact]:
+    """One contested fact per connected set of disagreeing sentences: the first sentence's
+    side (its origin) as evidence, the other origins as conflicts."""
+    component: dict[int, int] = {}
+
+    def find(i: int) -> int:
+        while component.setdefault(i, i) != i:
+            i = component[i]
+        return i
+
+    by_index = {}
+    for a, b in pairs:
+        by_index[a.index], by_index[b.index] = a, b
+        component[find(a.index)] = find(b.index)
+    groups: dict[int, list[_Sentence]] = defaultdict(list)
+    for index in sorted(by_index):
+        groups[find(index)].append(by_index[index])
+    facts = []
+    for members in groups.values():
+        side = [s for s in members if s.origin == members[0].origin]
+        others = [s for s in members if s.origin != members[0].origin]
+        note = " vs ".join(f"{s.source}: {describe(s)}" for s in dict((s.origin, s) for s in members).values())
+        facts.append(Fact(
+            text=side[0].text, status="contested", sources=tuple(dict.fromkeys(s.source for s in side)),
+            evidence=tuple(Evidence(s.article, s.source, s.text) for s in side),
+            conflicts=tuple(Evidence(s.article, s.source, s.text) for s in others),
+            note=f"{what}: {note}"))
     return facts
 
 
