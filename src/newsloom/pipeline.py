@@ -198,7 +198,7 @@ class Pipeline:
         with self.store.transaction():
             # outlet boilerplate counts change in the same transaction as the articles
             cleaned = [(outlet_lines.filter(article), digest) for article, digest in cleaned]
-            features = [article_features(a.title, a.text, a.published, self.config.cluster.lead_words)
+            features = [article_features(a.title, a.text, a.published, self.config.cluster.lead_words, a.language)
                         for a, _ in cleaned]
             vectors = self.embedder.encode([f"{a.title}. {a.text[:1500]}" for a, _ in cleaned]) if cleaned else []
             self._save_skips(report)
