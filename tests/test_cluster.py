@@ -128,36 +128,3 @@ def test_translations_join_the_story_of_their_original(tmp_path, ecb_sample, emb
     # the English stories are as they were
     after = {frozenset(a for a in group if not a.startswith("translation-")) for group in partition(english)}
     assert after - {frozenset()} == before
-
-
-def test_refinement_merges_two_stories_of_one_event_and_not_of_look_alikes(embedder):
-    """Two ECB+ articles on Lindsay Lohan's 2013 rehab stay two stories if opened apart; the
-    refinement folds the newer into the older. Tara Reid's 2008 rehab (same topic, another
-    event) is not folded in."""
-    from newsloom.cluster import ClusterConfig, StoryIndex, merges
-
-    rows = {json.loads(line)["id"]: json.loads(line) for line in ECB.open(encoding="utf-8")}
-    lohan = [rows["ecb-1_11ecbplus"], rows["ecb-1_1ecbplus"]]
-    reid = rows["ecb-1_11ecb"]
-    index = StoryIndex(ClusterConfig())
-    for story_id, row in ((1, reid), (2, lohan[0]), (3, lohan[1])):
-        features = article_features(row["title"], row["text"], None, index.config.lead_words, "en")
-        index.add(story_id, features, embedder.encode([f"{row['title']}. {row['text'][:1500]}"])[0])
-    applied = merges(index, [3])
-    assert [(source, target) for source, target, _ in applied] == [(3, 2)]
-    assert set(index.stories) == {1, 2} and len(index.stories[2].members) == 2
-    assert merges(index, [1, 2]) == []
-
-
-def test_merged_stories_leave_the_store_consistent(tmp_path, ecb_sample, embedder):
-    """Whatever the refinement merged, every story has articles, every article's assignment
-    names its story, and the merge is explained."""
-    path, _ = ecb_sample
-    store = ingest(tmp_path, "a", [path], embedder, batch_size=32)
-    db = store.db
-    assert db.execute("SELECT COUNT(*) FROM stories WHERE id NOT IN (SELECT story_id FROM articles)").fetchone()[0] == 0
-    assert db.execute("SELECT COUNT(*) FROM articles a JOIN assignments s ON s.article_id = a.id "
-                      "WHERE s.story_id != a.story_id").fetchone()[0] == 0
-    merged = db.execute("SELECT COUNT(*) FROM assignments WHERE reason LIKE '%merged into%'").fetchone()[0]
-    runs = [json.loads(row[0]) for row in db.execute("SELECT counts FROM runs")]
-    assert merged >= sum(run.get("stories merged", 0) for run in runs) > 0

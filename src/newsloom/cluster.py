@@ -7,10 +7,8 @@ so the cost per article does not grow with the archive. The score of an article 
 story is a logistic model over signals (``SIGNALS``): TF-IDF cosine with the story's centroid
 and with its closest recent article, the same two for the embedding, the IDF-weighted share of
 the article's entities the story has, title similarity and time distance. Above ``threshold``
-the article joins the best story, else it opens a new one. After each batch, the stories the
-batch touched are scored as wholes against the other active stories and merged at
-``merge_threshold`` (``merges``): two stories opened before their link was visible become one.
-The model and the threshold are fitted on the dev sets by ``benchmarks/fit_clustering.py`` and shipped in the package. Every
+the article joins the best story, else it opens a new one. The model and the threshold are
+fitted on the dev sets by ``benchmarks/fit_clustering.py`` and shipped in the package. Every
 assignment keeps its score and the terms it shared.
 
 Across languages the English signals say little, so an article that no story of its own
@@ -41,9 +39,8 @@ from .models import Assignment
 class ClusterConfig:
     """The ``combiner`` (a classifier over ``SIGNALS`` with ``predict_proba``), the probability
     ``threshold`` to join a story, the active ``window_days``, how many candidate stories are
-    scored per article, the words of the lead that describe an article, how many recent
-    members of a story are compared one by one, the cosine at which an article joins a story
-    in another language, and the probability at which two stories are merged after a batch."""
+    scored per article, the words of the lead that describe an article and how many recent
+    members of a story are compared one by one."""
 
     threshold: float = field(default_factory=lambda: shipped_model()["threshold"])
     window_days: int = 30
@@ -51,17 +48,11 @@ class ClusterConfig:
     lead_words: int = 400
     recent_members: int = 10
     crosslingual_threshold: float = 0.5
-    # picked on the fit halves (mean BCubed over the three sets: 0.829 without merging, 0.832
-    # at 0.2 and 0.3, 0.808 at 0.1)
-    merge_threshold: float = 0.3
     combiner: object = field(default_factory=lambda: shipped_model()["combiner"])
 
     def __post_init__(self):
         if not 0 < self.threshold < 1:
             raise ConfigError(f"threshold={self.threshold} is outside (0, 1)", "use a probability such as 0.5")
-        if not 0 < self.merge_threshold <= 1:
-            raise ConfigError(f"merge_threshold={self.merge_threshold} is outside (0, 1]",
-                              "use a probability such as the default 0.3 (1 merges only certain pairs)")
         if not -1 < self.crosslingual_threshold < 1:
             raise ConfigError(f"crosslingual_threshold={self.crosslingual_threshold} is outside (-1, 1)",
                               "use a cosine similarity such as the default 0.5")
@@ -326,33 +317,6 @@ class StoryIndex:
                 "embedding_closest": embedding_closest, "entities": entity_share, "title": title,
                 "days": min(gap, 60.0)}
 
-    def story_features(self, story_id: int) -> tuple[dict, np.ndarray | None]:
-        """A story described as one long article: its summed terms, titles and entities, its
-        latest date, its mean embedding."""
-        story = self.stories[story_id]
-        features = {"terms": dict(story.terms), "title": sorted(story.title_terms), "entities": sorted(story.entities),
-                    "date": story.last, "language": story.language, "gist": story.gist}
-        vector = None
-        if story.vector is not None:
-            vector = (story.vector / max(float(np.linalg.norm(story.vector)), 1e-9)).astype(np.float32)
-        return features, vector
-
-    def merge(self, source: int, target: int) -> None:
-        """Fold story ``source`` into ``target``."""
-        a, b = self.stories.pop(source), self.stories[target]
-        for term in a.terms:
-            self.postings[term].discard(source)
-            self.postings[term].add(target)
-        b.terms.update(a.terms)
-        b.entities.update(a.entities)
-        b.title_terms.update(a.title_terms)
-        if a.vector is not None:
-            b.vector = a.vector.copy() if b.vector is None else b.vector + a.vector
-        b.members.extend(a.members)
-        b.first = min(filter(None, (a.first, b.first)), default=None)
-        b.last = max(filter(None, (a.last, b.last)), default=None)
-        b.centroid = b.title_centroid = None
-
     def same_language(self, features: dict, story_id: int) -> bool:
         """Whether the English signals can compare the article with the story (unknown
         languages count as the same)."""
@@ -445,25 +409,3 @@ def assign(index: StoryIndex, article_id: str, features: dict, vector: np.ndarra
     if best is not None:
         reason += f" (best {best_score:.2f} < {index.config.threshold})"
     return Assignment(article_id, story_id, round(1 - best_score, 4), reason, ())
-
-
-def merges(index: StoryIndex, story_ids: list[int]) -> list[tuple[int, int, float]]:
-    """The refinement after a batch: each story the batch touched (in id order) is scored as
-    one article against the other active stories of its language; at ``merge_threshold`` or
-    above the newer of the two is folded into the older. Returns (merged, into, score) in the
-    order applied; the index is updated, the caller moves the stored articles."""
-    applied = []
-    for story_id in sorted(story_ids):
-        if story_id not in index.stories:
-            continue  # already folded into another
-        features, vector = index.story_features(story_id)
-        others = [i for i in index.candidates(features) if i != story_id and index.same_language(features, i)]
-        if not others:
-            continue
-        scores = index.scores(index.signals(features, vector, others))
-        top = int(np.argmax(scores))
-        if scores[top] >= index.config.merge_threshold:
-            source, target = max(story_id, others[top]), min(story_id, others[top])
-            index.merge(source, target)
-            applied.append((source, target, float(scores[top])))
-    return applied

@@ -19,7 +19,7 @@ import numpy as np
 
 from .citations import cited_sources
 from .clean import CleanConfig, Cleaner
-from .cluster import ClusterConfig, Embedder, StoryIndex, article_features, assign, merges
+from .cluster import ClusterConfig, Embedder, StoryIndex, article_features, assign
 from .copies import CopyConfig, CopyDetector, StoreBands
 from .errors import ConfigError
 from .ingest import IngestConfig, read_inputs
@@ -121,9 +121,9 @@ class Pipeline:
         return report
 
     def _place(self, stories: StoryIndex, article_id: str, title: str, features: dict, vector: np.ndarray | None,
-               copy: CopyLink | None, run_id: int) -> tuple[int, bool]:
+               copy: CopyLink | None, run_id: int) -> bool:
         """Put an article in a story: a copy goes where its original is; anything else is
-        assigned. Returns the story, and whether it went with its original."""
+        assigned. True when it went with its original."""
         story_of_original = self.store.story_of(copy.original) if copy else None
         if story_of_original is not None:
             stories.add(story_of_original, features, vector)
@@ -132,14 +132,7 @@ class Pipeline:
         else:
             assignment = assign(stories, article_id, features, vector, lambda: self.store.new_story(title, run_id))
         self.store.assign(assignment)
-        return assignment.story, story_of_original is not None
-
-    def _refine(self, stories: StoryIndex, touched: set[int], report: RunReport | None = None) -> None:
-        """After a batch: fold together stories that turned out to be one (``cluster.merges``)."""
-        for source, target, score in merges(stories, sorted(touched)):
-            self.store.merge_stories(source, target, f"story merged into {target} after the batch (score {score:.2f})")
-            if report is not None:
-                report.counts["stories merged"] += 1
+        return story_of_original is not None
 
     def recluster(self) -> dict:
         """Rebuild every story from scratch: the stored articles replayed in publication order
@@ -148,18 +141,12 @@ class Pipeline:
         stories = StoryIndex(self.config.cluster)
         with self.store.transaction():
             self.store.clear_stories()
-            touched: set[int] = set()
-            for placed, row in enumerate(self.store.all_features(), start=1):
+            for row in self.store.all_features():
                 vector = np.frombuffer(row["vector"], dtype=np.float32) if row["vector"] else None
                 copy = CopyLink(row["id"], row["duplicate_of"], row["copy_kind"], row["copy_score"]) \
                     if row["duplicate_of"] else None
-                story, _ = self._place(stories, row["id"], row["title"], json.loads(row["features"]), vector, copy, run_id)
-                touched.add(story)
+                self._place(stories, row["id"], row["title"], json.loads(row["features"]), vector, copy, run_id)
                 self.on_progress(1)
-                if placed % self.config.batch_size == 0:  # refine as often as ingest does
-                    self._refine(stories, touched)
-                    touched = set()
-            self._refine(stories, touched)
         counts = {"articles": stories.documents, "stories": self.store.count("stories")}
         self.store.finish_run(run_id, counts)
         return counts
@@ -215,7 +202,6 @@ class Pipeline:
                         for a, _ in cleaned]
             vectors = self.embedder.encode([f"{a.title}. {a.text[:1500]}" for a, _ in cleaned]) if cleaned else []
             self._save_skips(report)
-            touched: set[int] = set()
             for (article, digest), feats, vector in zip(cleaned, features, vectors):
                 if self.store.input_hash(article.id) is not None:
                     self.store.delete_article(article.id)
@@ -228,9 +214,7 @@ class Pipeline:
                 for link in links:
                     self.store.set_copy(link)
                 mine = next((link for link in links if link.article == article.id), None)
-                story, was_copy = self._place(stories, article.id, article.title, feats, vector, mine, report.run_id)
-                touched.add(story)
-                report.counts["copies"] += was_copy
+                if self._place(stories, article.id, article.title, feats, vector, mine, report.run_id):
+                    report.counts["copies"] += 1
                 self.store.save_features(article.id, feats, vector.tobytes())
-            self._refine(stories, touched, report)
         self.on_progress(len(batch))

@@ -348,13 +348,6 @@ class Store:
             return None
         return dict(row) | {"shared_terms": json.loads(row["shared_terms"])}
 
-    def merge_stories(self, source: int, target: int, note: str) -> None:
-        """Move every article of story ``source`` into ``target`` and drop ``source``."""
-        self.db.execute("UPDATE articles SET story_id = ? WHERE story_id = ?", (target, source))
-        self.db.execute("UPDATE assignments SET story_id = ?, reason = reason || ? WHERE story_id = ?",
-                        (target, f"; {note}", source))
-        self.db.execute("DELETE FROM stories WHERE id = ?", (source,))
-
     def clear_stories(self) -> None:
         with self.transaction():
             self.db.execute("UPDATE articles SET story_id = NULL")
