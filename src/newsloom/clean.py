@@ -14,6 +14,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from . import linefilter
@@ -322,11 +323,22 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(" ".join(words).encode()).hexdigest()[:32]
 
 
-def detect_language(text: str) -> str | None:
-    import py3langid
+LANGUAGE_CONFIDENCE = 0.5
 
-    language, _score = py3langid.classify(text[:800])
-    return language
+
+def detect_language(text: str) -> str | None:
+    """The language of a text (ISO 639-1), or None when py3langid is not confident (a few
+    words, a bare headline, a transcript in capitals): an unknown language is better than a
+    wrong one, which would send the article down the cross-language path of clustering."""
+    language, confidence = _language_identifier().classify(text[:800])
+    return language if confidence >= LANGUAGE_CONFIDENCE else None
+
+
+@lru_cache(maxsize=1)
+def _language_identifier():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
 def _first(*values: str | None) -> str | None:

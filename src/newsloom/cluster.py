@@ -125,6 +125,7 @@ def entities(text: str) -> set[str]:
 
 
 GIST_WORDS = 50
+CROSSLINGUAL_CANDIDATES = 10
 
 
 def article_features(title: str, text: str, published: str | None, lead_words: int = 120,
@@ -391,7 +392,8 @@ def assign(index: StoryIndex, article_id: str, features: dict, vector: np.ndarra
         index.add(best, features, vector)
         detail = ", ".join(f"{k} {v:.2f}" for k, v in best_signals.items())
         return Assignment(article_id, best, round(best_score, 4), f"joined: score {best_score:.2f} ({detail})", shared)
-    other_languages = [i for i in found if not index.same_language(features, i)]
+    # the most-voted few: each story's gist is encoded once, but the model is slow
+    other_languages = [i for i in found if not index.same_language(features, i)][:CROSSLINGUAL_CANDIDATES]
     if other_languages:
         similarity = index.crosslingual_similarity(features, other_languages)
         top = int(np.argmax(similarity))
