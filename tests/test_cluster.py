@@ -128,3 +128,24 @@ def test_translations_join_the_story_of_their_original(tmp_path, ecb_sample, emb
     # the English stories are as they were
     after = {frozenset(a for a in group if not a.startswith("translation-")) for group in partition(english)}
     assert after - {frozenset()} == before
+
+
+def test_stories_held_in_memory_are_bounded_without_changing_the_stories(tmp_path, embedder):
+    """300 GVA articles, not in date order: with room for only 30 stories in memory (the rest
+    evicted after each batch and paged back in from the store when an older article needs
+    them) the stories are exactly those of an unbounded run."""
+    from newsloom.cluster import ClusterConfig
+
+    rows = [json.loads(line) for line in (SHARED / "data" / "stories-dev" / "gva.jsonl").open(encoding="utf-8")][:300]
+    source = tmp_path / "gva.jsonl"
+    source.write_text("".join(json.dumps({k: r[k] for k in ("id", "title", "text", "date", "source")}) + "\n"
+                              for r in rows))
+    partitions = []
+    for cap in (20_000, 30):
+        store = Store(str(tmp_path / f"cap{cap}.db"))
+        pipeline = Pipeline(store, PipelineConfig(batch_size=64, cluster=ClusterConfig(max_stories=cap)),
+                            embedder=embedder)
+        pipeline.ingest([str(source)])
+        partitions.append(partition(store))
+    assert len(partitions[0]) > 30  # the bound was hit
+    assert partitions[0] == partitions[1]

@@ -26,7 +26,7 @@ import math
 import re
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 
 import numpy as np
@@ -39,8 +39,9 @@ from .models import Assignment
 class ClusterConfig:
     """The ``combiner`` (a classifier over ``SIGNALS`` with ``predict_proba``), the probability
     ``threshold`` to join a story, the active ``window_days``, how many candidate stories are
-    scored per article, the words of the lead that describe an article and how many recent
-    members of a story are compared one by one."""
+    scored per article, the words of the lead that describe an article, how many recent
+    members of a story are compared one by one, the cosine at which an article joins a story
+    in another language, and how many stories are held in memory (the rest wait in the store)."""
 
     threshold: float = field(default_factory=lambda: shipped_model()["threshold"])
     window_days: int = 30
@@ -48,6 +49,7 @@ class ClusterConfig:
     lead_words: int = 400
     recent_members: int = 10
     crosslingual_threshold: float = 0.5
+    max_stories: int = 20_000
     combiner: object = field(default_factory=lambda: shipped_model()["combiner"])
 
     def __post_init__(self):
@@ -56,9 +58,9 @@ class ClusterConfig:
         if not -1 < self.crosslingual_threshold < 1:
             raise ConfigError(f"crosslingual_threshold={self.crosslingual_threshold} is outside (-1, 1)",
                               "use a cosine similarity such as the default 0.5")
-        if self.window_days < 1 or self.max_candidates < 1 or self.recent_members < 1:
-            raise ConfigError("window_days, max_candidates and recent_members must be at least 1",
-                              "use the defaults 30, 50 and 10")
+        if self.window_days < 1 or self.max_candidates < 1 or self.recent_members < 1 or self.max_stories < 1:
+            raise ConfigError("window_days, max_candidates, recent_members and max_stories must be at least 1",
+                              "use the defaults 30, 50, 10 and 20000")
         if self.combiner is not None and not hasattr(self.combiner, "predict_proba"):
             raise ConfigError("the clustering combiner has no predict_proba",
                               "use a model written by benchmarks/fit_clustering.py")
@@ -218,11 +220,14 @@ class _StoryState:
 class StoryIndex:
     """The active stories, their centroids and an inverted index from terms to stories.
 
-    A run starts from the stories active within ``window_days`` of the newest stored article;
-    within a run every story stays (inputs are often not in date order), and ``candidates``
-    keeps only those within the window of the article."""
+    A run starts from the stories active within ``window_days`` of the newest stored article,
+    and ``candidates`` keeps only those within the window of the article. ``evict`` (after each
+    batch) keeps at most ``max_stories`` in memory by dropping the stories last seen longest
+    ago, so memory does not grow with the archive; an article older than that, arriving out of
+    order (or in a later run), pages the stories around its date back in from the store
+    (``load_stories(first_day, last_day)`` gives rows of story_id, features, vector)."""
 
-    def __init__(self, config: ClusterConfig | None = None):
+    def __init__(self, config: ClusterConfig | None = None, load_stories=None):
         self.config = config or ClusterConfig()
         self.stories: dict[int, _StoryState] = {}
         self.postings: dict[str, set[int]] = defaultdict(set)
@@ -230,6 +235,10 @@ class StoryIndex:
         self.documents = 0
         self._prior: dict[str, float] = {}
         self._crosslingual: CrossLingualEmbedder | None = None
+        self._load_stories = load_stories
+        # stories last seen on or before this day may be out of memory; days paged back in since
+        self.evicted_before: str | None = None
+        self._paged: set[str] = set()
 
     def load(self, rows) -> None:
         """Rebuild from stored (story_id, features JSON, vector bytes) rows."""
@@ -238,14 +247,53 @@ class StoryIndex:
             self.add(row["story_id"], json.loads(row["features"]), vector)
 
     def add(self, story_id: int, features: dict, vector: np.ndarray | None) -> None:
+        self._add_to_story(story_id, features, vector)
+        for term in features["terms"]:
+            self.document_frequency[term] += 1
+        self.documents += 1
+
+    def _add_to_story(self, story_id: int, features: dict, vector: np.ndarray | None) -> None:
         story = self.stories.get(story_id)
         if story is None:
             story = self.stories[story_id] = _StoryState(story_id, members=deque(maxlen=self.config.recent_members))
         story.add(features, vector, _unit(self._weighted(features["terms"])))
         for term in features["terms"]:
-            self.document_frequency[term] += 1
             self.postings[term].add(story_id)
-        self.documents += 1
+
+    def evict(self) -> int:
+        """Keep at most ``max_stories`` in memory: drop the dated stories last seen longest ago."""
+        excess = len(self.stories) - self.config.max_stories
+        if excess <= 0 or self._load_stories is None:
+            return 0
+        old = sorted((story.last, i) for i, story in self.stories.items() if story.last)[:excess]
+        for _, story_id in old:
+            story = self.stories.pop(story_id)
+            for term in story.terms:
+                posting = self.postings.get(term)
+                if posting is not None:
+                    posting.discard(story_id)
+                    if not posting:
+                        del self.postings[term]
+        if old:
+            self.evicted_before = max(self.evicted_before or "", old[-1][0][:10])
+        self._paged.clear()
+        return len(old)
+
+    def _page_in(self, day: str) -> None:
+        """Bring back the evicted stories that were active around ``day``."""
+        try:
+            center = date.fromisoformat(day[:10])
+        except ValueError:
+            return
+        window = timedelta(days=self.config.window_days)
+        restoring: set[int] = set()
+        for row in self._load_stories((center - window).isoformat(), (center + window).isoformat()):
+            story_id = row["story_id"]
+            if story_id in self.stories and story_id not in restoring:
+                continue  # in memory already, complete
+            restoring.add(story_id)
+            vector = np.frombuffer(row["vector"], dtype=np.float32) if row["vector"] else None
+            self._add_to_story(story_id, json.loads(row["features"]), vector)
 
     def idf(self, term: str) -> float:
         """Rarity of a term: in general English (wordfreq's Zipf scale, so a cold store already
@@ -261,6 +309,11 @@ class StoryIndex:
         return {t: (1 + math.log(c)) * self.idf(t) for t, c in terms.items()}
 
     def candidates(self, features: dict) -> list[int]:
+        day = features.get("date")
+        if day and self.evicted_before and _days(self.evicted_before, day) <= self.config.window_days \
+                and day[:10] not in self._paged:
+            self._paged.add(day[:10])
+            self._page_in(day)  # an article out of order: stories of its time may be out of memory
         weighted = self._weighted(features["terms"])
         top_terms = sorted(weighted, key=weighted.get, reverse=True)
         if features.get("language") in (None, "en"):

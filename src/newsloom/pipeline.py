@@ -138,7 +138,7 @@ class Pipeline:
         """Rebuild every story from scratch: the stored articles replayed in publication order
         (ties in ingest order) through the same assignment as ingest, in one transaction."""
         run_id = self.store.start_run("recluster")
-        stories = StoryIndex(self.config.cluster)
+        stories = StoryIndex(self.config.cluster, self.store.features_of_stories_active)
         with self.store.transaction():
             self.store.clear_stories()
             for row in self.store.all_features():
@@ -147,6 +147,8 @@ class Pipeline:
                     if row["duplicate_of"] else None
                 self._place(stories, row["id"], row["title"], json.loads(row["features"]), vector, copy, run_id)
                 self.on_progress(1)
+                if stories.documents % self.config.batch_size == 0:
+                    stories.evict()
         counts = {"articles": stories.documents, "stories": self.store.count("stories")}
         self.store.finish_run(run_id, counts)
         return counts
@@ -172,7 +174,7 @@ class Pipeline:
         return copies.storage.expire(cutoff.isoformat())
 
     def _load_story_index(self) -> StoryIndex:
-        index = StoryIndex(self.config.cluster)
+        index = StoryIndex(self.config.cluster, self.store.features_of_stories_active)
         latest = self.store.latest_published()
         since = None
         if latest:
@@ -181,6 +183,7 @@ class Pipeline:
             except ValueError:
                 since = None
         index.load(self.store.features_since(since))
+        index.evicted_before = since  # older stories stay in the store until an article needs them
         return index
 
     def _process_batch(self, batch: list[tuple[Document, str]], report: RunReport, stories: StoryIndex,
@@ -217,4 +220,5 @@ class Pipeline:
                 if self._place(stories, article.id, article.title, feats, vector, mine, report.run_id):
                     report.counts["copies"] += 1
                 self.store.save_features(article.id, feats, vector.tobytes())
+            stories.evict()
         self.on_progress(len(batch))

@@ -323,6 +323,16 @@ class Store:
                WHERE a.story_id IS NOT NULL AND (? IS NULL OR COALESCE(a.published, '9999') >= ?)
                ORDER BY COALESCE(a.published, ''), a.rowid""", (since, since))
 
+    def features_of_stories_active(self, first: str, last: str) -> Iterator[sqlite3.Row]:
+        """Features of every article of the stories that have an article published from day
+        ``first`` to day ``last`` (ISO dates, both included), in publication order."""
+        yield from self.db.execute(
+            """SELECT a.id, a.story_id, a.published, f.features, f.vector
+               FROM articles a JOIN article_features f ON f.article_id = a.id
+               WHERE a.story_id IN (SELECT DISTINCT story_id FROM articles
+                                    WHERE published >= ? AND published < ? AND story_id IS NOT NULL)
+               ORDER BY COALESCE(a.published, ''), a.rowid""", (first, last + "~"))
+
     def all_features(self) -> Iterator[sqlite3.Row]:
         """Every article with its features and copy link, in publication order (ties: ingest order)."""
         yield from self.db.execute(
