@@ -49,7 +49,7 @@ class ClusterConfig:
     lead_words: int = 400
     recent_members: int = 10
     crosslingual_threshold: float = 0.5
-    max_stories: int = 20_000
+    max_stories: int = 5_000
     combiner: object = field(default_factory=lambda: shipped_model()["combiner"])
 
     def __post_init__(self):
@@ -60,7 +60,7 @@ class ClusterConfig:
                               "use a cosine similarity such as the default 0.5")
         if self.window_days < 1 or self.max_candidates < 1 or self.recent_members < 1 or self.max_stories < 1:
             raise ConfigError("window_days, max_candidates, recent_members and max_stories must be at least 1",
-                              "use the defaults 30, 50, 10 and 20000")
+                              "use the defaults 30, 50, 10 and 5000")
         if self.combiner is not None and not hasattr(self.combiner, "predict_proba"):
             raise ConfigError("the clustering combiner has no predict_proba",
                               "use a model written by benchmarks/fit_clustering.py")
@@ -222,12 +222,14 @@ class StoryIndex:
 
     A run starts from the stories active within ``window_days`` of the newest stored article,
     and ``candidates`` keeps only those within the window of the article. ``evict`` (after each
-    batch) keeps at most ``max_stories`` in memory by dropping the stories last seen longest
-    ago, so memory does not grow with the archive; an article older than that, arriving out of
+    batch) keeps at most ``max_stories`` in memory — dropping, once over, the stories last seen
+    two windows or more before the newest article, then the oldest — so memory and the cost of
+    an article do not grow with the archive; an article older than that, arriving out of
     order (or in a later run), pages the stories around its date back in from the store
-    (``load_stories(first_day, last_day)`` gives rows of story_id, features, vector)."""
+    (``load_stories(first_day, last_day)`` gives rows of story_id, features, vector;
+    ``load_story(story_id)`` the rows of one story, for an article added to an evicted story)."""
 
-    def __init__(self, config: ClusterConfig | None = None, load_stories=None):
+    def __init__(self, config: ClusterConfig | None = None, load_stories=None, load_story=None):
         self.config = config or ClusterConfig()
         self.stories: dict[int, _StoryState] = {}
         self.postings: dict[str, set[int]] = defaultdict(set)
@@ -236,6 +238,7 @@ class StoryIndex:
         self._prior: dict[str, float] = {}
         self._crosslingual: CrossLingualEmbedder | None = None
         self._load_stories = load_stories
+        self._load_story = load_story
         # stories last seen on or before this day may be out of memory; days paged back in since
         self.evicted_before: str | None = None
         self._paged: set[str] = set()
@@ -247,6 +250,8 @@ class StoryIndex:
             self.add(row["story_id"], json.loads(row["features"]), vector)
 
     def add(self, story_id: int, features: dict, vector: np.ndarray | None) -> None:
+        if story_id not in self.stories and self.evicted_before and self._load_story is not None:
+            self._restore(self._load_story(story_id))  # a copy joining an evicted story
         self._add_to_story(story_id, features, vector)
         for term in features["terms"]:
             self.document_frequency[term] += 1
@@ -261,11 +266,21 @@ class StoryIndex:
             self.postings[term].add(story_id)
 
     def evict(self) -> int:
-        """Keep at most ``max_stories`` in memory: drop the dated stories last seen longest ago."""
-        excess = len(self.stories) - self.config.max_stories
-        if excess <= 0 or self._load_stories is None:
+        """Keep at most ``max_stories`` in memory. Over that, drop first every story last seen
+        more than two windows before the newest article, then (if still over) the stories last
+        seen longest ago."""
+        if len(self.stories) <= self.config.max_stories or self._load_stories is None:
             return 0
-        old = sorted((story.last, i) for i, story in self.stories.items() if story.last)[:excess]
+        dated = sorted((story.last, i) for i, story in self.stories.items() if story.last)
+        if not dated:
+            return 0
+        try:
+            horizon = (date.fromisoformat(dated[-1][0][:10]) - timedelta(days=2 * self.config.window_days)).isoformat()
+        except ValueError:
+            horizon = ""
+        stale = [pair for pair in dated if pair[0][:10] < horizon]
+        excess = len(self.stories) - len(stale) - self.config.max_stories
+        old = stale + dated[len(stale):len(stale) + max(excess, 0)]
         for _, story_id in old:
             story = self.stories.pop(story_id)
             for term in story.terms:
@@ -286,8 +301,12 @@ class StoryIndex:
         except ValueError:
             return
         window = timedelta(days=self.config.window_days)
+        self._restore(self._load_stories((center - window).isoformat(), (center + window).isoformat()))
+
+    def _restore(self, rows) -> None:
+        """Rebuild the stories of stored rows that are not in memory (document counts stay)."""
         restoring: set[int] = set()
-        for row in self._load_stories((center - window).isoformat(), (center + window).isoformat()):
+        for row in rows:
             story_id = row["story_id"]
             if story_id in self.stories and story_id not in restoring:
                 continue  # in memory already, complete

@@ -138,7 +138,7 @@ class Pipeline:
         """Rebuild every story from scratch: the stored articles replayed in publication order
         (ties in ingest order) through the same assignment as ingest, in one transaction."""
         run_id = self.store.start_run("recluster")
-        stories = StoryIndex(self.config.cluster, self.store.features_of_stories_active)
+        stories = StoryIndex(self.config.cluster, self.store.features_of_stories_active, self.store.features_of_story)
         with self.store.transaction():
             self.store.clear_stories()
             for row in self.store.all_features():
@@ -174,7 +174,7 @@ class Pipeline:
         return copies.storage.expire(cutoff.isoformat())
 
     def _load_story_index(self) -> StoryIndex:
-        index = StoryIndex(self.config.cluster, self.store.features_of_stories_active)
+        index = StoryIndex(self.config.cluster, self.store.features_of_stories_active, self.store.features_of_story)
         latest = self.store.latest_published()
         since = None
         if latest:

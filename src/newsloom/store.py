@@ -333,6 +333,13 @@ class Store:
                                     WHERE published >= ? AND published < ? AND story_id IS NOT NULL)
                ORDER BY COALESCE(a.published, ''), a.rowid""", (first, last + "~"))
 
+    def features_of_story(self, story_id: int) -> Iterator[sqlite3.Row]:
+        """Features of every article of one story, in publication order."""
+        yield from self.db.execute(
+            """SELECT a.id, a.story_id, a.published, f.features, f.vector
+               FROM articles a JOIN article_features f ON f.article_id = a.id
+               WHERE a.story_id = ? ORDER BY COALESCE(a.published, ''), a.rowid""", (story_id,))
+
     def all_features(self) -> Iterator[sqlite3.Row]:
         """Every article with its features and copy link, in publication order (ties: ingest order)."""
         yield from self.db.execute(
