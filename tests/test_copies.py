@@ -105,3 +105,17 @@ def test_cited_sources_are_recorded(store, pipeline):
     from newsloom.citations import cited_sources
 
     assert ("AP", "WASHINGTON (AP) — The Senate voted on Tuesday.") in cited_sources("WASHINGTON (AP) — The Senate voted on Tuesday.")
+
+
+def test_near_copies_are_looked_for_within_the_window_and_the_same_text_at_any_distance():
+    """A GVA article rewritten at the top and republished two years later is a new article;
+    the same text two years later is still a copy."""
+    rng = random.Random(5)
+    article = gva_articles(1)[0]
+    later = f"{int(article['date'][:4]) + 2}{article['date'][4:]}"
+    exact, trimmed = copies_of(article, rng)
+    same_day = run([dict(id=article["id"], text=article["text"], date=article["date"]), trimmed])
+    original = dict(id=article["id"], text=article["text"], date=article["date"])
+    assert same_day[trimmed["id"]] == article["id"]
+    assert run([original, dict(trimmed, date=later)])[trimmed["id"]] == trimmed["id"]
+    assert run([original, dict(exact, date=later)])[exact["id"]] == article["id"]

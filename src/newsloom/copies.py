@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 from typing import Protocol
 
 import numpy as np
@@ -273,6 +274,14 @@ class CopyDetector:
         self.storage.add(article_id, keys, published)
         return found
 
+    def _within_window(self, a: str | None, b: str | None) -> bool:
+        if not a or not b:
+            return True
+        try:
+            return abs((date.fromisoformat(a[:10]) - date.fromisoformat(b[:10])).days) <= self.config.window_days
+        except ValueError:
+            return True
+
     def relation(self, a: np.ndarray, b: np.ndarray) -> tuple[str, float]:
         """How text ``a`` relates to text ``b`` (sorted unique shingle hashes): exact, near
         (Jaccard) or partial (containment of the shorter in the longer)."""
@@ -292,15 +301,22 @@ class CopyDetector:
         """Index a new article; return the links of every member of its copy group (empty when
         it copies nothing). The original of the group has no link."""
         raw = self.shingles(text)
-        ids = set(self.lookup.ids_with_hash(content_hash))
+        exact = set(self.lookup.ids_with_hash(content_hash))
+        near: set[str] = set()
         if len(raw) >= self.config.min_shingles:
             keys = band_keys(signatures([raw], self.config), self.config)[0]
-            ids |= self.candidates(article_id, keys, published)
-        ids.discard(article_id)
+            near = self.candidates(article_id, keys, published)
+        ids = (exact | near) - {article_id}
         if not ids:
             return []
         mine = np.unique(raw)
         texts = self.lookup.texts(sorted(ids))
+        # near copies are looked for within the window, in one run as across runs (where the
+        # index forgets older signatures); the same text is a copy however far apart
+        texts = {i: (t, day) for i, (t, day) in texts.items() if i in exact or self._within_window(published, day)}
+        ids = set(texts)
+        if not ids:
+            return []
         sets = {i: self.shingle_set(t) for i, (t, _) in texts.items()}
         matched = [i for i in sorted(sets) if self.is_copy(mine, sets[i])]
         if not matched:
