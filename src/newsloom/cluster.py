@@ -180,6 +180,12 @@ class CrossLingualEmbedder:
         return np.asarray(self.model.encode(list(texts)), dtype=np.float32).reshape(len(texts), -1)
 
 
+def stored_features(row) -> tuple[dict, np.ndarray | None]:
+    """An article's features and embedding as the store keeps them (JSON, float32 bytes)."""
+    vector = np.frombuffer(row["vector"], dtype=np.float32) if row["vector"] else None
+    return json.loads(row["features"]), vector
+
+
 @dataclass
 class _StoryState:
     id: int
@@ -243,11 +249,13 @@ class StoryIndex:
         self.evicted_before: str | None = None
         self._paged: set[str] = set()
 
-    def load(self, rows) -> None:
-        """Rebuild from stored (story_id, features JSON, vector bytes) rows."""
+    def load(self, rows, since: str | None = None) -> None:
+        """Rebuild from stored (story_id, features JSON, vector bytes) rows: the articles
+        published on or after ``since`` (the older stories stay in the store until an article
+        needs them)."""
         for row in rows:
-            vector = np.frombuffer(row["vector"], dtype=np.float32) if row["vector"] else None
-            self.add(row["story_id"], json.loads(row["features"]), vector)
+            self.add(row["story_id"], *stored_features(row))
+        self.evicted_before = since
 
     def add(self, story_id: int, features: dict, vector: np.ndarray | None) -> None:
         if story_id not in self.stories and self.evicted_before and self._load_story is not None:
@@ -311,8 +319,7 @@ class StoryIndex:
             if story_id in self.stories and story_id not in restoring:
                 continue  # in memory already, complete
             restoring.add(story_id)
-            vector = np.frombuffer(row["vector"], dtype=np.float32) if row["vector"] else None
-            self._add_to_story(story_id, json.loads(row["features"]), vector)
+            self._add_to_story(story_id, *stored_features(row))
 
     def idf(self, term: str) -> float:
         """Rarity of a term: in general English (wordfreq's Zipf scale, so a cold store already
@@ -452,8 +459,9 @@ def assign(index: StoryIndex, article_id: str, features: dict, vector: np.ndarra
            new_story) -> Assignment:
     """Put one article in its best story (or a new one from ``new_story()``), update the index."""
     best, best_score, best_signals = None, 0.0, {}
-    found = index.candidates(features)
-    candidates = [i for i in found if index.same_language(features, i)]
+    candidates, other_languages = [], []
+    for story_id in index.candidates(features):
+        (candidates if index.same_language(features, story_id) else other_languages).append(story_id)
     signals = index.signals(features, vector, candidates)
     probabilities = index.scores(signals)
     if candidates:
@@ -465,7 +473,7 @@ def assign(index: StoryIndex, article_id: str, features: dict, vector: np.ndarra
         detail = ", ".join(f"{k} {v:.2f}" for k, v in best_signals.items())
         return Assignment(article_id, best, round(best_score, 4), f"joined: score {best_score:.2f} ({detail})", shared)
     # the most-voted few: each story's gist is encoded once, but the model is slow
-    other_languages = [i for i in found if not index.same_language(features, i)][:CROSSLINGUAL_CANDIDATES]
+    other_languages = other_languages[:CROSSLINGUAL_CANDIDATES]
     if other_languages:
         similarity = index.crosslingual_similarity(features, other_languages)
         top = int(np.argmax(similarity))

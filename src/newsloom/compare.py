@@ -480,7 +480,9 @@ _COUNT = re.compile(
     r"approximately|an estimated)\s+)?\b(\d[\d,.]*|" + "|".join(_WORD_NUMBERS) + r")[\s-]+([a-z]+)", re.I)
 
 
-_AGE = re.compile(r"\b(\d{1,3})[\s-]+years?[\s-]+old\b((?:\s+[A-Z][\w'’.-]*)*)(?:\s+([a-z]+))?")
+_AGE_OF = re.compile(r"\b(\d{1,3})[\s-]+years?[\s-]+old\b")
+# the age and whom it describes: capitalised words (a name, a town) skipped, then a noun
+_AGE = re.compile(_AGE_OF.pattern + r"((?:\s+[A-Z][\w'’.-]*)*)(?:\s+([a-z]+))?")
 
 
 @lru_cache(maxsize=4096)
@@ -685,7 +687,6 @@ def _clock_text(minutes: int) -> str:
 
 
 _DEATH_WORDS = re.compile(r"\b(killed|dead|died|dies|fatally|slain|death|murdered|homicide victim)\b", re.I)
-_AGE_OF = re.compile(r"\b(\d{1,3})[\s-]+years?[\s-]+old\b")
 AGE_SLIP_YEARS = 3
 
 

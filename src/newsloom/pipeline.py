@@ -9,7 +9,6 @@ nothing of the unfinished one; running the same command again skips what is alre
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ import numpy as np
 
 from .citations import cited_sources
 from .clean import CleanConfig, Cleaner
-from .cluster import ClusterConfig, Embedder, StoryIndex, article_features, assign
+from .cluster import ClusterConfig, Embedder, StoryIndex, article_features, assign, stored_features
 from .copies import CopyConfig, CopyDetector, StoreBands
 from .errors import ConfigError
 from .ingest import IngestConfig, read_inputs
@@ -138,14 +137,13 @@ class Pipeline:
         """Rebuild every story from scratch: the stored articles replayed in publication order
         (ties in ingest order) through the same assignment as ingest, in one transaction."""
         run_id = self.store.start_run("recluster")
-        stories = StoryIndex(self.config.cluster, self.store.features_of_stories_active, self.store.features_of_story)
+        stories = self._story_index()
         with self.store.transaction():
             self.store.clear_stories()
             for row in self.store.all_features():
-                vector = np.frombuffer(row["vector"], dtype=np.float32) if row["vector"] else None
                 copy = CopyLink(row["id"], row["duplicate_of"], row["copy_kind"], row["copy_score"]) \
                     if row["duplicate_of"] else None
-                self._place(stories, row["id"], row["title"], json.loads(row["features"]), vector, copy, run_id)
+                self._place(stories, row["id"], row["title"], *stored_features(row), copy, run_id)
                 self.on_progress(1)
                 if stories.documents % self.config.batch_size == 0:
                     stories.evict()
@@ -173,8 +171,12 @@ class Pipeline:
             return 0
         return copies.storage.expire(cutoff.isoformat())
 
+    def _story_index(self) -> StoryIndex:
+        """An empty story index that pages evicted stories in from this store."""
+        return StoryIndex(self.config.cluster, self.store.features_of_stories_active, self.store.features_of_story)
+
     def _load_story_index(self) -> StoryIndex:
-        index = StoryIndex(self.config.cluster, self.store.features_of_stories_active, self.store.features_of_story)
+        index = self._story_index()
         latest = self.store.latest_published()
         since = None
         if latest:
@@ -182,8 +184,7 @@ class Pipeline:
                 since = (date.fromisoformat(latest[:10]) - timedelta(days=self.config.cluster.window_days)).isoformat()
             except ValueError:
                 since = None
-        index.load(self.store.features_since(since))
-        index.evicted_before = since  # older stories stay in the store until an article needs them
+        index.load(self.store.features_since(since), since)
         return index
 
     def _process_batch(self, batch: list[tuple[Document, str]], report: RunReport, stories: StoryIndex,
