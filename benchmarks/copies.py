@@ -97,7 +97,7 @@ def detect(stream: list[dict], config: CopyConfig) -> dict[str, str]:
                                     for r in stream))
         store = Store(str(Path(tmp) / "copies.db"))
         Pipeline(store, PipelineConfig(copies=config)).ingest([str(source)])
-        roots = {a["id"]: a["duplicate_of"] or a["id"] for a in store.iter_articles()}
+        roots = {a.id: a.duplicate_of or a.id for a in store.iter_articles()}
         store.close()
     return roots
 

@@ -29,7 +29,7 @@ def ecb_sample(tmp_path_factory):
 def partition(store: Store) -> set[frozenset]:
     groups: dict[int, set] = {}
     for row in store.iter_articles():
-        groups.setdefault(row["story_id"], set()).add(row["id"])
+        groups.setdefault(row.story_id, set()).add(row.id)
     return {frozenset(g) for g in groups.values()}
 
 
@@ -51,7 +51,7 @@ def test_same_input_gives_the_same_stories(tmp_path, ecb_sample, embedder):
 def test_stories_follow_the_events_not_the_topic(tmp_path, ecb_sample, embedder):
     path, gold = ecb_sample
     store = ingest(tmp_path, "a", [path], embedder)
-    stories = {row["id"]: row["story_id"] for row in store.iter_articles()}
+    stories = {row.id: row.story_id for row in store.iter_articles()}
     pairs = [(a, b) for a in gold for b in gold if a < b]
     same_event = [stories[a] == stories[b] for a, b in pairs if gold[a] == gold[b]]
     other_event = [stories[a] != stories[b] for a, b in pairs if gold[a] != gold[b]]
@@ -107,8 +107,8 @@ def test_translations_join_the_story_of_their_original(tmp_path, ecb_sample, emb
     source.write_text("".join(json.dumps({k: t[k] for k in ("id", "title", "text", "source")}, ensure_ascii=False) + "\n"
                               for t in translations), encoding="utf-8")
     Pipeline(english, embedder=embedder).ingest([str(source)])
-    story_of = {row["id"]: row["story_id"] for row in english.iter_articles()}
-    language_of = {row["id"]: row["language"] for row in english.iter_articles()}
+    story_of = {row.id: row.story_id for row in english.iter_articles()}
+    language_of = {row.id: row.language for row in english.iter_articles()}
     assert {language_of[t["id"]] for t in translations} == {"de", "fr", "es"}
 
     def same_event(translation: dict) -> set[str]:

@@ -20,7 +20,9 @@ def seeds_story(tmp_path_factory, embedder, comparer):
     store = Store(str(tmp_path_factory.mktemp("seeds") / "seeds.db"))
     Pipeline(store, embedder=embedder).ingest([str(SEEDS)])
     (story,) = store.stories()
-    articles = store.story_articles(story.id)
+    from dataclasses import asdict
+
+    articles = [asdict(a) for a in store.story_articles(story.id)]
     return articles, comparer.compare(articles)
 
 

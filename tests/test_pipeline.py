@@ -26,9 +26,9 @@ def test_seeds_make_one_story_of_two_outlets(store, pipeline):
     assert report.ok and report.counts["new"] == 2
     (story,) = store.stories()
     assert story.articles == 2 and story.outlets == 2
-    titles = {a["title"] for a in store.story_articles(story.id)}
+    titles = {a.title for a in store.story_articles(story.id)}
     assert "China sends Foreign Minister Wang to Russia for security talks" in titles
-    assert store.assignment(store.story_articles(story.id)[1]["id"])["shared_terms"]
+    assert store.assignment(store.story_articles(story.id)[1].id)["shared_terms"]
 
 
 def test_ingesting_twice_changes_nothing(store, pipeline):

@@ -125,7 +125,7 @@ EXPORT_FIELDS = ("id", "story", "source", "title", "published", "url", "duplicat
 def export_articles(ctx, fmt):
     """One row per article: id, story, source, title, published, url, duplicate_of, text, …"""
     store = open_store(ctx.find_root())
-    rows = ({**{k: a.get(k) for k in EXPORT_FIELDS if k != "story"}, "story": a["story_id"]}
+    rows = ({**{k: getattr(a, k) for k in EXPORT_FIELDS if k != "story"}, "story": a.story_id}
             for a in store.iter_articles())
     if fmt == "jsonl":
         for row in rows:

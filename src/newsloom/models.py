@@ -66,6 +66,30 @@ class Article:
 
 
 @dataclass(frozen=True, slots=True)
+class StoredArticle:
+    """An article as the store holds it: the cleaned article, where it went (its story) and
+    what it copies (``duplicate_of`` with ``copy_kind`` and ``copy_score``)."""
+
+    id: str
+    origin: str
+    title: str
+    text: str
+    content_hash: str
+    source: str | None = None
+    url: str | None = None
+    published: str | None = None
+    dateline: str | None = None
+    author: str | None = None
+    language: str | None = None
+    story_id: int | None = None
+    duplicate_of: str | None = None
+    copy_kind: str | None = None
+    copy_score: float | None = None
+    run_id: int | None = None
+    ingested_at: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class CopyLink:
     """``article`` repeats ``original``: ``kind`` is exact, near or partial; ``score`` in 0..1."""
 

@@ -15,7 +15,7 @@ ARTICLE_FIELDS = ("id", "source", "title", "published", "url", "dateline", "auth
 
 def build_report(store: Store, story_id: int, comparer: Comparer | None = None) -> StoryReport:
     summary = store.story(story_id)
-    rows = store.story_articles(story_id)
+    rows = [asdict(article) for article in store.story_articles(story_id)]
     comparison = (comparer or Comparer()).compare(rows)
     return StoryReport(
         story=summary,

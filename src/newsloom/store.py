@@ -13,9 +13,10 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import fields
 
 from .errors import NotFound, StoreError
-from .models import Article, Assignment, CopyLink, DroppedLine, Skipped, StorySummary
+from .models import Article, Assignment, CopyLink, DroppedLine, Skipped, StoredArticle, StorySummary
 
 MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("0001_core", """
@@ -301,9 +302,9 @@ class Store:
         return tuple(DroppedLine(r[0], r[1], r[2]) for r in self.db.execute(
             "SELECT line_no, text, reason FROM dropped_lines WHERE article_id = ? ORDER BY line_no", (article_id,)))
 
-    def iter_articles(self) -> Iterator[dict]:
-        for row in self.db.execute("SELECT * FROM articles ORDER BY COALESCE(published, ''), rowid"):
-            yield dict(row)
+    def iter_articles(self) -> Iterator[StoredArticle]:
+        for row in self.db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles ORDER BY COALESCE(published, ''), rowid"):
+            yield StoredArticle(*row)
 
     def count(self, table: str) -> int:
         assert table in {"articles", "stories", "runs", "skipped", "dropped_lines", "minhash_bands"}
@@ -415,9 +416,13 @@ class Store:
             raise NotFound(f"no story with id {story_id}", "list stories with 'newsloom stories'")
         return StorySummary(**dict(row))
 
-    def story_articles(self, story_id: int) -> list[dict]:
-        return [dict(row) for row in self.db.execute(
-            "SELECT * FROM articles WHERE story_id = ? ORDER BY COALESCE(published, ''), rowid", (story_id,))]
+    def story_articles(self, story_id: int) -> list[StoredArticle]:
+        return [StoredArticle(*row) for row in self.db.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE story_id = ? ORDER BY COALESCE(published, ''), rowid",
+            (story_id,))]
+
+
+_ARTICLE_COLUMNS = ", ".join(f.name for f in fields(StoredArticle))
 
 
 def fts_query(text: str) -> str:
