@@ -23,6 +23,9 @@ demo: install
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
 	$(BIN)/newsloom --db $(DEMO_DB) ingest examples/corpus
 	$(BIN)/newsloom --db $(DEMO_DB) stories
+	@echo; echo "The largest story, compared across its outlets:"; echo
+	$(BIN)/newsloom --db $(DEMO_DB) story $$($(BIN)/newsloom --db $(DEMO_DB) stories --json | $(BIN)/python -c "import json, sys; print(max(json.load(sys.stdin), key=lambda s: (s['articles'], -s['id']))['id'])")
+	@echo; echo "Open it in the browser: $(BIN)/newsloom --db $(DEMO_DB) serve, then http://127.0.0.1:8000/"
 
 browser:
 	@test -x /usr/bin/chromium || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } || echo "chromium could not be installed: the browser test will be skipped"

@@ -1,132 +1,165 @@
-"""Precision and recall of the comparison stage's fact groups on hand-labelled dev stories,
-and the time to compare a story of 50 articles.
+"""The claim table against the labelled claim set (tests/fixtures/claims/, 42 dev stories of
+three outlets), and the time to compare a story of 50 articles.
 
-The labels (tests/fixtures/compare_labels.json) list, per story, the facts that two or more
-outlets state (corroborated) and the frames they state with incompatible values (contested),
-each with substrings that identify its sentences in each article. Two measures:
-- pairs: every two evidence sentences of a reported group from different articles are one
-  link ("these state the same fact"); a link is correct when one labelled fact of the group's
-  status holds both sentences. Precision is over links; a labelled fact is found when some
-  group of its status has a correct link for it.
-- groups (stricter): a group is correct only when one labelled fact of its status accounts for
-  all of its evidence and for at least two of its articles; a fact is found when such a group
-  exists. AllSides excerpts carry no outlet name, so
-each article is given one ("outlet 0", "outlet 1", ...); every article counts as independent.
-Figures are printed for the stories the rules were written on ("dev"), for the stories only
-scored ("held-out") and for all.
+Each labelled claim has markers (substrings) in the articles that state it. A row's wording in
+an article "belongs" to a labelled claim when its span overlaps one of the claim's markers in
+that article; a row (its wordings, and for a contested row the other side's sentences too) can
+stand for the labelled claims every one of its wordings belongs to. A row is right when it can
+stand for a labelled claim of its own status that no earlier row of the table has taken
+already — a second row for the same claim counts as wrong (a repeat). Recall: the share of the
+labelled claims of a status that some row of that status stands for. Rows that overlap only
+not-claim markers (debris) are wrong; rows overlapping no label at all are counted apart
+("unlabelled"). Figures are printed for the 'fit' half (the comparison may be tuned on it), the
+'test' half (only scored) and both.
+
+    python benchmarks/compare.py [--stories ID ...] [--rows]
 """
 
 from __future__ import annotations
 
-import json
+import argparse
 import sys
 import time
 from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+from claim_labels import STATUSES, load_labels  # noqa: E402
 from common import load_set  # noqa: E402
 
 from newsloom.compare import Comparer  # noqa: E402
-
-LABELS = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "compare_labels.json"
-STATUSES = ("corroborated", "contested")
+from newsloom.models import StoredArticle  # noqa: E402
 
 
-def as_article(row: dict) -> dict:
-    outlet = row.get("source") or f"outlet {row['id'].rsplit('-', 1)[-1]}"
-    return {"id": row["id"], "source": outlet, "title": row["title"], "text": row["text"],
-            "published": row.get("date") or None, "duplicate_of": None}
+def as_article(row: dict, number: int) -> StoredArticle:
+    return StoredArticle(id=row["id"], origin="benchmark", title=row["title"], text=row["text"], content_hash="",
+                         source=row.get("source") or f"outlet {number}", published=row.get("date") or None)
 
 
-def belongs(item, fact: dict) -> bool:
-    return any(marker in item.sentence for marker in fact["evidence"].get(item.article, ()))
+def marker_spans(story: dict, texts: dict[str, str]) -> tuple[list[dict], dict[str, list]]:
+    """Per labelled claim, article → [(start, end)]; and the not-claim spans per article."""
+    claims = []
+    for claim in story["claims"]:
+        spans = {}
+        for article, markers in claim["evidence"].items():
+            spans[article] = [(texts[article].index(m), texts[article].index(m) + len(m)) for m in markers
+                              if m in texts[article]]
+        claims.append(claim | {"spans": spans})
+    debris = {article: [(texts[article].index(m), texts[article].index(m) + len(m)) for m in markers
+                        if m in texts[article]] for article, markers in story.get("not_claims", {}).items()}
+    return claims, debris
 
 
-def matches(group, fact: dict) -> bool:
-    items = group.evidence + group.conflicts
-    return all(belongs(item, fact) for item in items) and len({item.article for item in items}) >= 2
+def _overlaps(span, spans) -> bool:
+    return any(s < span[1] and span[0] < e for s, e in spans)
 
 
-def links(group) -> list[tuple]:
-    items = group.evidence + group.conflicts
-    return [(a, b) for i, a in enumerate(items) for b in items[i + 1:] if a.article != b.article]
+def score_story(story: dict, rows, texts: dict[str, str]) -> dict:
+    claims, debris = marker_spans(story, texts)
+    tally = defaultdict(int)
+    taken: set[int] = set()
+    found: dict[str, set[int]] = defaultdict(set)
+    verdicts = []
+    for row in rows:
+        items = [(e.article, (e.start, e.end)) for e in row.evidence]
+        for conflict in row.conflicts:
+            start = texts[conflict.article].find(conflict.sentence)
+            if start >= 0:
+                items.append((conflict.article, (start, start + len(conflict.sentence))))
+        possible = None
+        for article, span in items:
+            belongs = {n for n, c in enumerate(claims) if _overlaps(span, c["spans"].get(article, []))}
+            possible = belongs if possible is None else possible & belongs
+        possible = possible or set()
+        labelled_anywhere = any(_overlaps(span, c["spans"].get(article, [])) for article, span in items for c in claims)
+        is_debris = not labelled_anywhere and any(_overlaps(span, debris.get(article, [])) for article, span in items)
+        right = {n for n in possible if claims[n]["status"] == row.status}
+        fresh = right - taken
+        tally[row.status, "reported"] += 1
+        if not labelled_anywhere and not is_debris:
+            tally[row.status, "unlabelled"] += 1
+            verdict = "unlabelled"
+        elif fresh:
+            tally[row.status, "correct"] += 1
+            taken.add(min(fresh))
+            verdict = "ok"
+        elif right:
+            tally[row.status, "repeat"] += 1
+            verdict = "repeat"
+        else:
+            verdict = "debris" if is_debris else "wrong"
+            tally[row.status, verdict] += 1
+        found[row.status] |= right
+        verdicts.append((verdict, row, sorted(possible)))
+    for n, claim in enumerate(claims):
+        tally[claim["status"], "labelled"] += 1
+        tally[claim["status"], "found"] += n in found[claim["status"]]
+        if claim.get("central"):
+            tally["central", "labelled"] += 1
+            tally["central", "found"] += n in found[claim["status"]]
+    return {"tally": tally, "verdicts": verdicts, "claims": claims}
 
 
-def link_holds(link: tuple, fact: dict) -> bool:
-    return belongs(link[0], fact) and belongs(link[1], fact)
-
-
-def check_markers(labels: list[dict], sets: dict) -> None:
-    """Every marker must occur in its article, or the labels score nothing."""
-    texts = {row["id"]: row["text"] for rows in sets.values() for row in rows}
-    for story in labels:
-        for fact in story["facts"]:
-            for article, markers in fact["evidence"].items():
-                missing = [m for m in markers if m not in texts.get(article, "")]
-                if missing:
-                    raise SystemExit(f"{LABELS.name}: {story['story']} {article}: markers not in the text: {missing}")
+def report(name: str, tally: dict) -> None:
+    parts = []
+    for status in STATUSES:
+        reported, correct = tally[status, "reported"], tally[status, "correct"]
+        scored = reported - tally[status, "unlabelled"]
+        labelled, found = tally[status, "labelled"], tally[status, "found"]
+        precision = correct / scored if scored else float("nan")
+        recall = found / labelled if labelled else float("nan")
+        parts.append(f"{status}: P {precision:.3f} ({correct}/{scored}) R {recall:.3f} ({found}/{labelled})"
+                     f" repeats {tally[status, 'repeat']} debris {tally[status, 'debris']}"
+                     f" unlabelled {tally[status, 'unlabelled']}")
+    central = tally["central", "found"] / max(tally["central", "labelled"], 1)
+    print(f"{name:<10} " + "\n           ".join(parts) + f"\n           central claims found {central:.3f}")
 
 
 def main():
-    labels = json.loads(LABELS.read_text())["stories"]
-    sets = {name: load_set(name) for name in {story["set"] for story in labels}}
-    check_markers(labels, sets)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stories", nargs="*", help="only these stories")
+    parser.add_argument("--rows", action="store_true", help="print every row with its verdict")
+    parser.add_argument("--no-speed", action="store_true", help="skip the 50-article timing")
+    args = parser.parse_args()
+    labels = load_labels(args.stories)
+    sets = {name: {row["id"]: row for row in load_set(name)} for name in {s["set"] for s in labels}}
     comparer = Comparer()
-    comparer.compare([as_article(sets["gva"][0])])  # load the models before timing
-    tally = defaultdict(int)  # (split, measure, status, what) -> count
-    print(f"{'story':<22} {'split':<9} {'articles':>8} {'facts':>6} {'links ok/all':>13} {'groups ok/all':>14} {'found (links)':>14}")
+    start = time.perf_counter()
+    comparer.compare([as_article(next(iter(sets[labels[0]["set"]].values())), 0)])
+    print(f"models loaded in {time.perf_counter() - start:.2f} s")
+    totals = defaultdict(lambda: defaultdict(int))
     for story in labels:
-        rows = [as_article(r) for r in sets[story["set"]] if r["story"] == story["story"]]
-        comparison = comparer.compare(rows)
-        groups = [g for g in comparison.facts if g.status in STATUSES]
-        line = defaultdict(int)
-        for group in groups:
-            same_status = [fact for fact in story["facts"] if fact["status"] == group.status]
-            for link in links(group):
-                ok = any(link_holds(link, fact) for fact in same_status)
-                for split in (story["split"], "all"):
-                    tally[split, "links", group.status, "reported"] += 1
-                    tally[split, "links", group.status, "correct"] += ok
-                line["links ok"] += ok
-                line["links"] += 1
-            ok = any(matches(group, fact) for fact in same_status)
-            for split in (story["split"], "all"):
-                tally[split, "groups", group.status, "reported"] += 1
-                tally[split, "groups", group.status, "correct"] += ok
-            line["groups ok"] += ok
-            line["groups"] += 1
-        for fact in story["facts"]:
-            of_status = [group for group in groups if group.status == fact["status"]]
-            by_link = any(link_holds(link, fact) for group in of_status for link in links(group))
-            by_group = any(matches(group, fact) for group in of_status)
-            for measure, hit in (("links", by_link), ("groups", by_group)):
-                for split in (story["split"], "all"):
-                    tally[split, measure, fact["status"], "labelled"] += 1
-                    tally[split, measure, fact["status"], "found"] += hit
-            line["found"] += by_link
-        print(f"{story['story']:<22} {story['split']:<9} {len(rows):>8} {len(story['facts']):>6} {line['links ok']:>6}/{line['links']:<6} "
-              f"{line['groups ok']:>7}/{line['groups']:<6} {line['found']:>7}/{len(story['facts'])}")
-    for split in ("dev", "held-out", "all"):
-        for measure in ("links", "groups"):
-            for status in STATUSES:
-                reported, correct = tally[split, measure, status, "reported"], tally[split, measure, status, "correct"]
-                labelled, found = tally[split, measure, status, "labelled"], tally[split, measure, status, "found"]
-                precision = correct / reported if reported else float("nan")
-                recall = found / labelled if labelled else float("nan")
-                print(f"{split:<8} {measure:<6} {status:<12}: precision {precision:.3f} ({correct}/{reported}), "
-                      f"recall {recall:.3f} ({found}/{labelled})")
-
-    # speed: the 50 articles of the largest GVA stories, compared as one story
+        rows = [sets[story["set"]][a] for a in story["articles"]]
+        texts = {r["id"]: r["text"] for r in rows}
+        comparison = comparer.compare([as_article(r, n) for n, r in enumerate(rows)])
+        result = score_story(story, comparison.claims, texts)
+        for key, value in result["tally"].items():
+            for split in (story["split"], "all", f"{story['set']}"):
+                totals[split][key] += value
+        if args.rows:
+            print(f"\n== {story['story']} ({story['split']})")
+            for verdict, row, possible in result["verdicts"]:
+                print(f"  {verdict:<10} {row.status:<13} {row.text[:110]}  {possible}")
+            missed = [c for n, c in enumerate(result["claims"])
+                      if c["status"] != "single_source" and n not in
+                      {p for v, r, ps in result["verdicts"] if r.status == c["status"] for p in ps}]
+            for claim in missed:
+                print(f"  MISSED     {claim['status']:<13} {claim['note'][:110]}")
+    print()
+    for split in ("fit", "test", "all", "allsides", "gva", "ecbplus"):
+        report(split, totals[split])
+    if args.no_speed:
+        return
+    gva = load_set("gva")
     by_story = defaultdict(list)
-    for row in sets["gva"]:
+    for row in gva:
         by_story[row["story"]].append(row)
-    big = [as_article(r) for rows in sorted(by_story.values(), key=len, reverse=True) for r in rows][:50]
+    big = [as_article(r, n) for n, r in enumerate(r for rows in sorted(by_story.values(), key=len, reverse=True)
+                                                   for r in rows)][:50]
     start = time.perf_counter()
     comparison = comparer.compare(big)
-    elapsed = time.perf_counter() - start
-    print(f"50-article story ({sum(len(a['text']) for a in big):,} characters): compared in {elapsed:.2f} s "
-          f"({len(comparison.facts)} fact groups)")
+    print(f"50-article story ({sum(len(a.text) for a in big):,} characters): compared in "
+          f"{time.perf_counter() - start:.2f} s ({len(comparison.claims)} claim rows)")
 
 
 if __name__ == "__main__":

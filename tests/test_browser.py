@@ -61,16 +61,21 @@ def page():
 def test_front_page_to_the_seeds_story(server, page):
     page.goto(server + "/")
     page.get_by_role("link", name="China sends Foreign Minister Wang to Russia for security talks").click()
-    page.wait_for_selector("#fact-table")
-    table = page.inner_text("#fact-table")
-    assert "corroborated by 2 outlets" in table and "only NepalKhabar" in table
-    columns = page.locator(".column")
-    assert columns.count() == 2
-    assert "NepalKhabar" in columns.nth(0).inner_text() + columns.nth(1).inner_text()
-    first_fact = page.locator("tr.fact.corroborated").first
-    first_fact.hover()
-    highlighted = page.locator(".ev.hl")
-    assert highlighted.count() >= 2, "hovering a corroborated fact highlights a sentence in each article"
+    page.wait_for_selector("#claim-grid")
+    header = page.inner_text("#claim-grid thead")
+    assert "NepalKhabar" in header and "unknown outlet (001_dc5a2832e058e991.txt)" in header
+    rows = page.locator("tr.claim")
+    total = rows.count()
+    assert page.locator("tr.claim.corroborated").count() >= 5 and page.locator("tr.claim.contested").count() == 1
+    assert "not mentioned" in page.inner_text("tr.claim.single_source >> nth=0")
+    assert page.locator("tr.claim.contested td.against").count() >= 1, "the conflicting outlet's cell is marked"
+    page.locator("button.filter[data-status=contested]").click()
+    assert page.locator("tr.claim:visible").count() == 1
+    page.locator("button.filter[data-status=all]").click()
+    assert page.locator("tr.claim:visible").count() == total
+    assert page.locator(".column").count() == 2
+    page.locator("tr.claim.corroborated").first.hover()
+    assert page.locator(".ev.hl").count() >= 2, "hovering a corroborated claim highlights its words in each article"
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "story.png"), full_page=True)
 
@@ -78,7 +83,7 @@ def test_front_page_to_the_seeds_story(server, page):
 def test_hostile_content_runs_no_script(server, page):
     page.goto(server + "/?q=budget")
     page.locator("a.headline").first.click()
-    page.wait_for_selector("#fact-table")
+    page.wait_for_selector("#claim-grid")
     page.goto(server + "/articles/hostile-1")
     page.goto(server + "/")
     assert page.evaluate("typeof window.__pwned") == "undefined"

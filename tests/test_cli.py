@@ -40,12 +40,22 @@ def test_ingest_exit_status_says_something_was_skipped(run, tmp_path):
     assert "empty.txt: [E100]" in result.output and "missing.txt" in result.output and "skipped 2" in result.output
 
 
-def test_story_json_has_articles_and_comparison(run):
+def test_story_json_gives_the_claim_table_traced_to_the_articles(run):
     run("ingest", str(SEEDS))
     story = json.loads(run("story", "1", "--json").output)
-    assert {a["source"] for a in story["articles"]} >= {"NepalKhabar"}
-    for key in ("facts", "attributions", "quotes", "summary", "timeline", "entities"):
-        assert key in story
+    text_of = {a["id"]: a["text"] for a in story["articles"]}
+    assert story["story"]["outlet_names"] == ["NepalKhabar", "unknown outlet (001_dc5a2832e058e991.txt)"]
+    counts = story["story"]["claim_counts"]
+    assert counts == {status: sum(c["status"] == status for c in story["claims"])
+                      for status in ("corroborated", "single_source", "contested")}
+    assert counts["corroborated"] >= 6 and counts["contested"] == 1 and "facts" not in story
+    for claim in story["claims"]:
+        assert set(claim) == {"id", "text", "status", "outlets", "origins", "evidence", "conflicts", "why"}
+        for e in claim["evidence"]:
+            assert text_of[e["article"]][e["start"]:e["end"]] == e["text"]
+        assert claim["why"]["reason"]
+    text = run("story", "1").output
+    assert "CONTESTED" in text and "Russian Foreign Minister reaching China" in text
 
 
 def test_unknown_story_is_a_clear_error(run):

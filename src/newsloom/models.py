@@ -124,24 +124,65 @@ class StorySummary:
 
 
 @dataclass(frozen=True, slots=True)
-class Evidence:
-    """A sentence of an article that supports a statement."""
+class ClaimEvidence:
+    """One outlet's wording of a claim: the words (``text``), where they stand in the article
+    (``start``/``end``, character offsets), their sentence, and who the outlet cites for them."""
 
     article: str
     source: str
+    text: str
     sentence: str
+    start: int
+    end: int
+    attribution: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
-class Fact:
-    """A group of sentences from a story's articles that state the same thing."""
+class Conflict:
+    """The other side of a contested claim: what ``source`` states (``value``) against the
+    row's own value (``other_value``), and the ``kind`` of conflict (number, time, date, place,
+    role, quote)."""
 
+    kind: str
+    article: str
+    source: str
+    sentence: str
+    value: str
+    other_value: str
+
+
+@dataclass(frozen=True, slots=True)
+class CloseMatch:
+    """The closest wording another outlet has to a claim, and how close (0..1)."""
+
+    article: str
+    source: str
     text: str
-    status: str  # corroborated | single_source | contested
-    sources: tuple[str, ...]
-    evidence: tuple[Evidence, ...]
-    conflicts: tuple[Evidence, ...] = ()
-    note: str = ""
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Why:
+    """Why a claim has its status, in words (``reason``) and as data (``closest``: for a
+    single-source claim, the nearest wording of each other outlet and its score)."""
+
+    reason: str
+    closest: tuple[CloseMatch, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimRow:
+    """One row of a story's claim table: a claim (verbatim from one outlet), each outlet's own
+    wording of it, its status (corroborated | single_source | contested) and why."""
+
+    id: str
+    text: str
+    status: str
+    outlets: tuple[str, ...]
+    origins: int
+    evidence: tuple[ClaimEvidence, ...]
+    conflicts: tuple[Conflict, ...] = ()
+    why: Why = Why("")
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +227,7 @@ class StoryReport:
 
     story: StorySummary
     articles: tuple[dict, ...]
-    facts: tuple[Fact, ...] = ()
+    claims: tuple[ClaimRow, ...] = ()
     attributions: tuple[Attribution, ...] = ()
     summary: tuple[SummarySentence, ...] = ()
     timeline: tuple[TimelineEntry, ...] = ()

@@ -1,26 +1,27 @@
 """Report: everything newsloom says about one story, gathered from the store and the
-comparison stage, as a ``StoryReport`` (and as plain JSON for the CLI and the API)."""
+comparison stage, as a ``StoryReport`` — and as plain JSON, one shape for the CLI and the API."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict
 
-from .compare import Comparer
+from .compare import Comparer, outlet_name
 from .models import StoryReport
 from .store import Store
 
 ARTICLE_FIELDS = ("id", "source", "title", "published", "url", "dateline", "author", "language",
-                  "duplicate_of", "copy_kind", "copy_score")
+                  "duplicate_of", "copy_kind", "copy_score", "text")
 
 
 def build_report(store: Store, story_id: int, comparer: Comparer | None = None) -> StoryReport:
     summary = store.story(story_id)
-    rows = [asdict(article) for article in store.story_articles(story_id)]
-    comparison = (comparer or Comparer()).compare(rows)
+    articles = store.story_articles(story_id)
+    comparison = (comparer or Comparer()).compare(articles)
     return StoryReport(
         story=summary,
-        articles=tuple({k: row[k] for k in ARTICLE_FIELDS} | {"text": row["text"]} for row in rows),
-        facts=comparison.facts,
+        articles=tuple({k: getattr(a, k) for k in ARTICLE_FIELDS} | {"outlet": outlet_name(a)} for a in articles),
+        claims=comparison.claims,
         attributions=comparison.attributions,
         summary=comparison.summary,
         timeline=comparison.timeline,
@@ -29,12 +30,17 @@ def build_report(store: Store, story_id: int, comparer: Comparer | None = None) 
     )
 
 
+def claim_counts(report: StoryReport) -> dict[str, int]:
+    counts = Counter(row.status for row in report.claims)
+    return {status: counts.get(status, 0) for status in ("corroborated", "single_source", "contested")}
+
+
 def report_to_dict(report: StoryReport) -> dict:
     data = asdict(report)
     story = data.pop("story")
     extra = data.pop("extra")
-    data["story"] = story | {"headline": extra.get("headline") or story["headline"]}
-    data["facts"] = [fact | {"evidence": [{"article": e["article"], "source": e["source"], "sentence": e["sentence"]}
-                                          for e in fact["evidence"]]} for fact in data["facts"]]
+    data["story"] = story | {"headline": extra.get("headline") or story["headline"],
+                             "outlet_names": list(dict.fromkeys(a["outlet"] for a in data["articles"])),
+                             "claim_counts": claim_counts(report)}
     data["quotes"] = [a for a in data["attributions"] if a["kind"] == "quote"]
     return data

@@ -242,33 +242,46 @@ def _story_json(summary) -> dict:
 
 
 def story_view(data: dict) -> dict:
-    """What the story template needs: facts numbered, each article's text cut into segments
-    that carry the ids of the facts they support, and the coverage chart."""
-    facts = [fact | {"key": f"f{n}"} for n, fact in enumerate(data["facts"])]
-    by_article: dict[str, list[tuple[str, str]]] = {}
-    for fact in facts:
-        for side in ("evidence", "conflicts"):
-            for e in fact[side]:
-                by_article.setdefault(e["article"], []).append((e["sentence"], fact["key"]))
+    """What the story template needs: the claim table as a grid (a row per claim, a column per
+    outlet, each cell that outlet's wording or nothing), each article's text cut into segments
+    that carry the ids of the claims they state, and the coverage chart."""
+    outlets = data["story"]["outlet_names"]
+    grid = []
+    for claim in data["claims"]:
+        cells = {}
+        for e in claim["evidence"]:
+            cells.setdefault(_outlet_of(data, e["article"]), {"text": e["text"], "article": e["article"],
+                                                               "attribution": e["attribution"], "against": False})
+        for c in claim["conflicts"]:
+            cells.setdefault(_outlet_of(data, c["article"]), {"text": c["value"], "article": c["article"],
+                                                              "attribution": None, "against": True})
+        grid.append(claim | {"cells": [cells.get(outlet) for outlet in outlets]})
+    by_article: dict[str, list[tuple[int, int, str]]] = {}
+    for claim in data["claims"]:
+        for e in claim["evidence"]:
+            by_article.setdefault(e["article"], []).append((e["start"], e["end"], claim["id"]))
     articles = [article | {"segments": _segments(article["text"], by_article.get(article["id"], []))}
                 for article in data["articles"]]
-    return {"story": data["story"], "facts": facts, "articles": articles, "summary": data["summary"],
-            "timeline": data["timeline"], "attributions": data["attributions"], "quotes": data["quotes"],
-            "entities": data["entities"][:40], "chart": coverage_chart(data["articles"]),
-            "outlet_of": {a["id"]: a["source"] or "unknown outlet" for a in data["articles"]}}
+    return {"story": data["story"], "outlets": outlets, "claims": grid, "articles": articles,
+            "summary": data["summary"], "timeline": data["timeline"], "attributions": data["attributions"],
+            "quotes": data["quotes"], "entities": data["entities"][:40], "chart": coverage_chart(data["articles"]),
+            "counts": data["story"]["claim_counts"]}
 
 
-def _segments(text: str, marks: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """``text`` as (piece, space-separated fact keys) with each evidence sentence its own piece."""
+def _outlet_of(data: dict, article_id: str) -> str:
+    return next(a["outlet"] for a in data["articles"] if a["id"] == article_id)
+
+
+def _segments(text: str, marks: list[tuple[int, int, str]]) -> list[tuple[str, str]]:
+    """``text`` as (piece, space-separated claim ids) with each claim's words their own piece;
+    overlapping spans keep the first."""
     spans: dict[tuple[int, int], set[str]] = {}
-    for sentence, key in marks:
-        start = text.find(sentence)
-        if start >= 0:
-            spans.setdefault((start, start + len(sentence)), set()).add(key)
+    for start, end, key in marks:
+        spans.setdefault((start, end), set()).add(key)
     pieces, position = [], 0
     for (start, end), keys in sorted(spans.items()):
         if start < position:
-            continue  # overlapping sentences: keep the first
+            continue
         if start > position:
             pieces.append((text[position:start], ""))
         pieces.append((text[start:end], " ".join(sorted(keys))))

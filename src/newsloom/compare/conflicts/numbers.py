@@ -1,0 +1,144 @@
+"""Numbers and quantities: two outlets count the same thing differently.
+
+Counts are keyed by what they count and the outcome that follows ("four people shot" is not
+compared with "one person is dead"); ages by whom they describe ("Smith, 23," against
+"24-year-old Smith"; "a 3-year-old boy" against "a 4-year-old boy"). Approximations agree with
+what they allow ("about 30" with 32, "more than 300" with "350"); different things counted are
+different keys, so a part and a total, or deaths this year and deaths in this shooting, are
+not compared.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from functools import lru_cache
+
+_WORD_NUMBERS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())}
+_NUMBER_WORDS = "|".join(_WORD_NUMBERS)
+_WORD_NUMBERS |= {"a": 1, "an": 1}
+_APPROX = r"more than|less than|fewer than|at least|at most|about|around|nearly|almost|over|under|up to|some|" \
+          r"roughly|approximately|an estimated|dozens of|hundreds of|thousands of"
+_COUNT = re.compile(r"(?:\b(" + _APPROX + r")\s+)?\b(\d[\d,]*(?:\.\d+)?|" + _NUMBER_WORDS +
+                    r"|(?:a|an)(?![\s-]+(?:\d|(?:" + _NUMBER_WORDS + r")\b)))(?:\s+(?:more|other|additional|young|adult|teenage|unarmed|armed|police))?[\s-]+"
+                    r"([a-z]+)", re.I)
+_AGE_NAMED_AFTER = re.compile(r"\b([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2}),\s+(\d{1,3}),")
+_AGE_NAMED_BEFORE = re.compile(r"\b(\d{1,3})[\s-]+years?[\s-]+old,?\s+((?:[A-Z][\w'’-]+\s*){1,3})")
+_AGE_NOUN = re.compile(r"\b(\d{1,3})[\s-]+years?[\s-]+old\s+([a-z]+)")
+_OUTCOMES = {"killed": "dead", "dead": "dead", "died": "dead", "slain": "dead", "wounded": "hurt",
+             "injured": "hurt", "hurt": "hurt", "hospitalized": "hurt", "shot": "shot", "arrested": "arrested",
+             "charged": "arrested", "detained": "arrested", "missing": "missing", "evacuated": "evacuated",
+             "rescued": "rescued"}
+_OUTCOME = re.compile(r"(?:\W+(?!and\b|but\b)\w+){0,3}?\W+(" + "|".join(_OUTCOMES) + r")\b", re.I)
+# an outcome said before the count: "injuring 14 people", "killing two"
+_OUTCOME_BEFORE = re.compile(r"\b(injuring|wounding|hurting|killing|arresting|rescuing|evacuating)\s+$", re.I)
+_BEFORE_OUTCOMES = {"injuring": "hurt", "wounding": "hurt", "hurting": "hurt", "killing": "dead",
+                    "arresting": "arrested", "rescuing": "rescued", "evacuating": "evacuated"}
+_NOT_UNITS = frozenset("""years year old was were is are has had have who and or of to in on at by for with from as the
+a an p a.m p.m am pm percent cent times time point points per that than more other""".split())
+_IRREGULAR_PLURALS = {"men": "man", "women": "woman", "children": "child", "people": "person", "persons": "person"}
+TOLERANCE = 0.1  # "about 30" allows 27–33
+
+
+def singular(noun: str) -> str:
+    noun = noun.lower()
+    if noun in _IRREGULAR_PLURALS:
+        return _IRREGULAR_PLURALS[noun]
+    if noun.endswith("ies") and len(noun) > 4:
+        return noun[:-3] + "y"
+    return noun[:-1] if noun.endswith("s") and not noun.endswith("ss") else noun
+
+
+def _number(text: str) -> float | None:
+    value = _WORD_NUMBERS.get(text.lower())
+    if value is not None:
+        return float(value)
+    try:
+        return float(text.replace(",", ""))
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=8192)
+def quantities(text: str) -> tuple[tuple[str, str, float, str], ...]:
+    """(key, bound, value, phrase): bound is "=" for an exact count, "~" about, ">" / "<" open."""
+    found = []
+    for pattern, name_group, age_group in ((_AGE_NAMED_AFTER, 1, 2), (_AGE_NAMED_BEFORE, 2, 1)):
+        for match in pattern.finditer(text):
+            name = match.group(name_group).strip().split()[-1]
+            age = int(match.group(age_group))
+            if 0 < age < 120 and name[0].isupper() and name.lower() not in ("street", "avenue", "road", "county"):
+                found.append((f"age of {name}", "=", float(age), match.group(0).strip(" ,")))
+    for match in _AGE_NOUN.finditer(text):
+        noun = match.group(2)
+        if noun not in _NOT_UNITS and noun not in ("and", "who"):
+            found.append((f"age of the {singular(noun)}", "=", float(match.group(1)), match.group(0)))
+    stripped = _AGE_NOUN.sub(" ", _AGE_NAMED_BEFORE.sub(" ", text))
+    for match in _COUNT.finditer(stripped):
+        approximate, number, unit = match.groups()
+        value = _number(number)
+        unit = unit.lower()
+        if value is None or unit in _NOT_UNITS or len(unit) < 3 or number.lower() in ("a", "an") and \
+                unit not in ("person", "man", "woman", "child", "boy", "girl", "officer", "victim"):
+            continue
+        if re.fullmatch(r"(?:19|20)\d\d", number):
+            continue  # a year
+        outcome = _OUTCOME.match(stripped, match.end())
+        before = _OUTCOME_BEFORE.search(stripped, 0, match.start())
+        if outcome:
+            key = f"{singular(unit)} {_OUTCOMES[outcome.group(1).lower()]}"
+        elif before:
+            key = f"{singular(unit)} {_BEFORE_OUTCOMES[before.group(1).lower()]}"
+        else:
+            key = singular(unit)
+        bound = "="
+        if approximate:
+            a = approximate.lower()
+            bound = ">" if a in ("more than", "at least", "over", "dozens of", "hundreds of", "thousands of") else \
+                "<" if a in ("less than", "fewer than", "at most", "under", "up to") else "~"
+        found.append((key, bound, value, match.group(0).strip()))
+    return tuple(found)
+
+
+def counts(text: str) -> dict[str, frozenset[str]]:
+    """Exact counts by what they count, for the similarity of two claims."""
+    result: dict[str, set[str]] = defaultdict(set)
+    for key, bound, value, _ in quantities(text):
+        if bound == "=":
+            result[key].add(f"{value:g}")
+    return {k: frozenset(v) for k, v in result.items()}
+
+
+def compatible(a: tuple[str, float], b: tuple[str, float]) -> bool:
+    (bound_a, x), (bound_b, y) = a, b
+    if bound_a == "=" and bound_b == "=":
+        return x == y
+    for (bound, value), other in (((bound_a, x), y), ((bound_b, y), x)):
+        if bound == ">" and other < value:
+            return False
+        if bound == "<" and other > value:
+            return False
+        if bound == "~" and abs(other - value) > TOLERANCE * max(value, 1):
+            return False
+    return True
+
+
+class NumberDetector:
+    kind = "number"
+
+    def frames(self, claim, context):
+        from . import Frame
+
+        return [Frame(self.kind, key, f"{bound}{value:g}", phrase) for key, bound, value, phrase in
+                quantities(claim.text)]
+
+    def disagree(self, a, b) -> bool:
+        return not compatible((a.value[0], float(a.value[1:])), (b.value[0], float(b.value[1:])))
+
+    def specific(self, frame) -> bool:
+        return frame.key.startswith("age of ") and not frame.key.startswith("age of the ")
+
+    def explain(self, a, b) -> str:
+        return f"{a.key}: “{a.phrase}” against “{b.phrase}”"

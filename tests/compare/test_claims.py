@@ -1,0 +1,73 @@
+"""Claims: sentences cut into the statements they make; debris set aside with its reason."""
+
+from __future__ import annotations
+
+from newsloom.compare.claims import article_claims, debris_reason, split_sentences
+
+from .helpers import article
+
+
+def claims_of(text: str):
+    return article_claims(article("a", "outlet", text), "outlet", "outlet:outlet")
+
+
+def test_sentences_keep_abbreviations_and_offsets():
+    text = "Gov. Terry McAuliffe said Mr. Jones, 23, of Alexandria, Va., was shot. He died.\n\nPolice left."
+    spans = split_sentences(text)
+    assert [text[s:e] for s, e in spans] == ["Gov. Terry McAuliffe said Mr. Jones, 23, of Alexandria, Va., was shot.",
+                                             "He died.", "Police left."]
+
+
+def test_debris_is_set_aside_with_its_reason():
+    assert debris_reason("Chinese Foreign Minister Wang Yi. (Photo: Getty Images)") == "caption"
+    assert debris_reason("Updated: 7:42 PM EST Dec 3, 2016") == "date line"
+    assert debris_reason("WEBVTT 00:00:01.000 --> 00:00:04.000 police say the man ran") == "video transcript"
+    assert debris_reason("Download the WXYZ app to get breaking news alerts.") == "page prompt"
+    assert debris_reason("Kim Jong Un also reached Russia") == "a heading (no closing punctuation)"
+    assert debris_reason("Are Putin and Xi Jinping planning something big?") == "a question"
+    assert debris_reason("Russia is facing shortage of weapons due to war.") is None
+
+
+def test_leading_debris_and_glued_advertisement_are_cut():
+    claims, _ = claims_of(".China’s Foreign Ministry announced on Monday that Wang Yi will stay in Russia.\n\n"
+                          "Advertisement The two teens were gunned down in the Oceanside park on March 13, 2013.")
+    texts = [c.text for c in claims]
+    assert texts[0].startswith("Wang Yi will stay") and claims[0].speaker == "China’s Foreign Ministry"
+    assert texts[1] == "The two teens were gunned down in the Oceanside park on March 13, 2013"
+
+
+def test_the_content_of_said_that_is_the_claim_and_the_speaker_is_kept():
+    claims, _ = claims_of("Mao said that during this period Ukraine war would be the main issue of talks. "
+                          "The shooting appeared to be targeted, police said.")
+    assert [(c.text, c.speaker) for c in claims] == [
+        ("during this period Ukraine war would be the main issue of talks", "Mao"),
+        ("The shooting appeared to be targeted", "police")]
+
+
+def test_a_number_is_not_a_speaker():
+    claims, _ = claims_of("US employers added only 194,000 jobs in September, the Labor Department said on Friday.")
+    assert claims[0].speaker == "the Labor Department"
+    claims, _ = claims_of("Employers added only 194,000 jobs, far fewer than economists had expected.")
+    assert claims[0].speaker is None
+
+
+def test_clauses_and_appositive_facts_are_claims_of_their_own():
+    text = ("According to the Chinese ministry, the visit is taking place at the invitation of Russia’s Security "
+            "Council chief Nikolai Patrushev, who is co-chairman of the bilateral Strategic Security Consultation "
+            "Mechanism.")
+    claims, _ = claims_of(text)
+    assert [c.text for c in claims] == [
+        "the visit is taking place at the invitation of Russia’s Security Council chief Nikolai Patrushev",
+        "Nikolai Patrushev, who is co-chairman of the bilateral Strategic Security Consultation Mechanism"]
+    assert all(c.speaker == "Chinese ministry" for c in claims)
+    for claim in claims:
+        assert text[claim.start:claim.end] == claim.text
+    claims, _ = claims_of("Chinese Foreign Minister Wang Yi is visiting Russia for security talks, as Moscow seeks "
+                          "continued support for its war on Ukraine.")
+    assert [c.text for c in claims] == ["Chinese Foreign Minister Wang Yi is visiting Russia for security talks",
+                                        "Moscow seeks continued support for its war on Ukraine"]
+
+
+def test_a_quote_is_not_cut_inside():
+    claims, _ = claims_of("“We will find him, and we will bring him to justice,” the sheriff said.")
+    assert [c.text for c in claims] == ["“We will find him, and we will bring him to justice"]

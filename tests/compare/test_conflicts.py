@@ -1,0 +1,80 @@
+"""Each conflict detector on real sentences from the dev sets, alone and through the comparer."""
+
+from __future__ import annotations
+
+from newsloom.compare.conflicts.numbers import compatible, quantities
+from newsloom.compare.conflicts.times import agree, clock_times
+
+from .helpers import article
+
+
+def contested(comparer, *articles):
+    return [r for r in comparer.compare(list(articles)).claims if r.status == "contested"]
+
+
+def test_counts_of_the_same_thing_that_differ_are_contested(comparer):
+    """gva-806180: two women and three men, or two men and three women?"""
+    rows = contested(comparer,
+                     article("wral", "wral.com", "Two women and three men were inside the car at the time of the wreck.",
+                             "2017-03-28"),
+                     article("abc11", "abc11.com", "There were five people inside the vehicle - two men and three women.",
+                             "2017-03-29"))
+    assert rows and {c.kind for r in rows for c in r.conflicts} == {"number"}
+
+
+def test_approximations_and_different_things_counted_are_not_contested(comparer):
+    """AllSides 1287: "at least 30 officers" and "30 officers"; 33 arrested is not 300 marching."""
+    rows = contested(comparer,
+                     article("a", "outlet a", "At least 30 police officers have been injured and 33 people have been "
+                                              "arrested as protests continued overnight in Philadelphia."),
+                     article("b", "outlet b", "More than 300 people marched through the streets of Philadelphia as 30 "
+                                              "officers were injured."))
+    assert rows == []
+    assert compatible((">", 300), ("=", 350)) and not compatible(("=", 2), ("=", 3))
+    assert compatible(("~", 30), ("=", 32)) and not compatible(("~", 30), ("=", 40))
+
+
+def test_ages_of_one_named_person_that_differ_are_contested(comparer):
+    """gva-602468: the grandfather is 36 in one outlet, 35 in another."""
+    rows = contested(comparer,
+                     article("wlwt", "wlwt.com", "Police said the grandfather, Damon Lee, 36, was also shot in the leg.",
+                             "2016-05-01"),
+                     article("fox19", "fox19.com", "Her grandfather, Damon Lee, 35, was shot in the leg, police said.",
+                             "2016-05-01"))
+    assert len(rows) == 1 and rows[0].conflicts[0].kind == "number"
+    assert {rows[0].conflicts[0].value, rows[0].conflicts[0].other_value} == {"Damon Lee, 36", "Damon Lee, 35"}
+    assert ("age of Lee", "=", 36.0, "Damon Lee, 36") in quantities("the grandfather, Damon Lee, 36, was shot")
+
+
+def test_event_times_half_an_hour_apart_are_contested_and_open_bounds_are_not(comparer):
+    """gva-496668 (Montgomery) and gva-355883 (Houston)."""
+    rows = contested(comparer,
+                     article("cbs46", "cbs46.com", "They say on Saturday morning around 1:30 a.m. in the 900 block of "
+                             "Highland Avenue, they responded to the report of multiple suspects being shot.",
+                             "2013-12-28"),
+                     article("usatoday", "usatoday.com", "Police and fire medics responded about 1 a.m. Saturday after a "
+                             "report of multiple people shot.", "2013-12-28"))
+    assert [c.kind for r in rows for c in r.conflicts] == ["time"]
+    assert agree(("before", 240), ("at", 165)) and not agree(("at", 90), ("at", 60))
+    assert clock_times("The shooting happened about 2:45 a.m.") == [("at", 165, "about 2:45 a.m.")]
+
+
+def test_the_same_quote_worded_differently_is_contested(comparer):
+    """gva-602468: one remark of the assistant chief, quoted in two wordings."""
+    rows = contested(comparer,
+                     article("enquirer", "cincinnati.com", "\"Someone has to be held accountable for this, and we need "
+                             "the community's support,\" Assistant Chief Paul Neudigate said.", "2016-05-01"),
+                     article("wlwt", "wlwt.com", "\"We need to hold someone accountable for this and we need the "
+                             "community's help,\" Assistant Chief Paul Neudigate said.", "2016-05-01"))
+    assert [c.kind for r in rows for c in r.conflicts] == ["quote"]
+
+
+def test_a_different_person_in_the_same_role_is_contested_but_a_fuller_name_is_not(comparer):
+    rows = contested(comparer,
+                     article("a", "outlet a", "Foreign Ministry spokesperson Mao Ning said the talks would cover Ukraine."),
+                     article("b", "outlet b", "Foreign Ministry spokesperson Wang Wenbin said the talks would cover Ukraine."))
+    assert [c.kind for r in rows for c in r.conflicts] == ["role"]
+    rows = contested(comparer,
+                     article("a", "outlet a", "ATF director Todd Jones said the agency would review the rules."),
+                     article("b", "outlet b", "ATF director Byron Todd Jones said the agency would review the rules."))
+    assert rows == []
