@@ -6,7 +6,10 @@ an article "belongs" to a labelled claim when its span overlaps one of the claim
 that article; a row (its wordings, and for a contested row the other side's sentences too) can
 stand for the labelled claims every one of its wordings belongs to. A row is right when it can
 stand for a labelled claim of its own status that no earlier row of the table has taken
-already — a second row for the same claim counts as wrong (a repeat). Recall: the share of the
+already — a second row that restates the same claim (its text alike the first's: half its
+content words shared) counts as wrong (a repeat); a row on another sentence of a claim the
+labeller wrote as one (a long quote, a multi-sentence statement) counts as right and is
+tallied apart ("finer"). Recall: the share of the
 labelled claims of a status that some row of that status stands for. Rows that overlap only
 not-claim markers (debris) are wrong; rows overlapping no label at all are counted apart
 ("unlabelled"). Figures are printed for the 'fit' half (the comparison may be tuned on it), the
@@ -28,6 +31,7 @@ from claim_labels import STATUSES, load_labels  # noqa: E402
 from common import load_set  # noqa: E402
 
 from newsloom.compare import Comparer  # noqa: E402
+from newsloom.compare.words import content_words  # noqa: E402
 from newsloom.models import StoredArticle  # noqa: E402
 
 
@@ -54,10 +58,15 @@ def _overlaps(span, spans) -> bool:
     return any(s < span[1] and span[0] < e for s, e in spans)
 
 
+def _alike(a: str, b: str) -> bool:
+    x, y = content_words(a), content_words(b)
+    return len(x & y) >= 0.5 * max(min(len(x), len(y)), 1)
+
+
 def score_story(story: dict, rows, texts: dict[str, str]) -> dict:
     claims, debris = marker_spans(story, texts)
     tally = defaultdict(int)
-    taken: set[int] = set()
+    taken: dict[int, str] = {}  # labelled claim → the text of the row that took it
     found: dict[str, set[int]] = defaultdict(set)
     verdicts = []
     for row in rows:
@@ -74,18 +83,22 @@ def score_story(story: dict, rows, texts: dict[str, str]) -> dict:
         labelled_anywhere = any(_overlaps(span, c["spans"].get(article, [])) for article, span in items for c in claims)
         is_debris = not labelled_anywhere and any(_overlaps(span, debris.get(article, [])) for article, span in items)
         right = {n for n in possible if claims[n]["status"] == row.status}
-        fresh = right - taken
+        fresh = right - set(taken)
         tally[row.status, "reported"] += 1
         if not labelled_anywhere and not is_debris:
             tally[row.status, "unlabelled"] += 1
             verdict = "unlabelled"
         elif fresh:
             tally[row.status, "correct"] += 1
-            taken.add(min(fresh))
+            taken[min(fresh)] = row.text
             verdict = "ok"
-        elif right:
+        elif right and any(_alike(row.text, taken[n]) for n in right):
             tally[row.status, "repeat"] += 1
             verdict = "repeat"
+        elif right:
+            tally[row.status, "correct"] += 1
+            tally[row.status, "finer"] += 1
+            verdict = "finer"
         else:
             verdict = "debris" if is_debris else "wrong"
             tally[row.status, verdict] += 1
@@ -109,7 +122,7 @@ def report(name: str, tally: dict) -> None:
         precision = correct / scored if scored else float("nan")
         recall = found / labelled if labelled else float("nan")
         parts.append(f"{status}: P {precision:.3f} ({correct}/{scored}) R {recall:.3f} ({found}/{labelled})"
-                     f" repeats {tally[status, 'repeat']} debris {tally[status, 'debris']}"
+                     f" repeats {tally[status, 'repeat']} finer {tally[status, 'finer']} debris {tally[status, 'debris']}"
                      f" unlabelled {tally[status, 'unlabelled']}")
     central = tally["central", "found"] / max(tally["central", "labelled"], 1)
     print(f"{name:<10} " + "\n           ".join(parts) + f"\n           central claims found {central:.3f}")
@@ -160,6 +173,34 @@ def main():
     comparison = comparer.compare(big)
     print(f"50-article story ({sum(len(a.text) for a in big):,} characters): compared in "
           f"{time.perf_counter() - start:.2f} s ({len(comparison.claims)} claim rows)")
+    cold, cached = time_story_data(big, comparer)
+    print(f"the same story through the store: {cold:.2f} s cold, {cached * 1000:.1f} ms from the cache")
+
+
+def time_story_data(articles: list[StoredArticle], comparer) -> tuple[float, float]:
+    """Seconds to give a stored story's report the first time and from the store's cache."""
+    import tempfile
+
+    from newsloom.models import Article, Assignment
+    from newsloom.report import story_data
+    from newsloom.store import Store
+
+    with tempfile.TemporaryDirectory() as folder:
+        store = Store(f"{folder}/bench.db")
+        with store.transaction():
+            story = store.new_story(articles[0].title, None)
+            for a in articles:
+                store.add_article(Article(a.id, "benchmark", a.title, a.text, a.id, a.source, None, a.published),
+                                  a.id, None)
+                store.assign(Assignment(a.id, story, 1.0, "benchmark"))
+        start = time.perf_counter()
+        story_data(store, story, comparer)
+        cold = time.perf_counter() - start
+        start = time.perf_counter()
+        story_data(store, story, comparer)
+        cached = time.perf_counter() - start
+        store.close()
+    return cold, cached
 
 
 if __name__ == "__main__":

@@ -82,16 +82,33 @@ def ingest(ctx, paths, max_file_bytes, batch_size):
 @click.option("--query", help="Only stories with an article matching these words (full-text search).")
 @click.pass_context
 def stories(ctx, as_json, limit, query):
-    """List stories, newest first."""
-    found = open_store(ctx).stories(limit=limit, query=query)
+    """List stories, newest first: articles, outlets, dates, headline, the outlets by name and
+    the claims they agree on, that one outlet alone states, and that they contest."""
+    from .render import printable
+    from .report import story_data
+    from .store import ComparisonCache
+
+    store = open_store(ctx)
+    found = store.stories(limit=limit, query=query)
+    counts = ComparisonCache(store).counts([s.id for s in found])
+    for s in found:
+        if s.id not in counts:  # compared once, then read from the store
+            counts[s.id] = story_data(store, s.id)["story"]["claim_counts"]
+    outlets = store.story_outlets([s.id for s in found])
     if as_json:
-        click.echo(json.dumps([asdict(s) for s in found], indent=2, ensure_ascii=False))
+        click.echo(json.dumps([asdict(s) | {"claim_counts": counts[s.id], "outlet_names": outlets.get(s.id, [])}
+                               for s in found], indent=2, ensure_ascii=False))
         return
     if not found:
-        click.echo("no stories yet: ingest some articles with 'newsloom ingest PATH'")
+        click.echo("no stories match: try other words" if query else
+                   "no stories yet: ingest some articles with 'newsloom ingest PATH'")
     for s in found:
         span = f"{s.first_date or '?'} → {s.last_date or '?'}"
-        click.echo(f"#{s.id:<5} {s.articles:>3} articles  {s.outlets:>2} outlets  {span:<24}  {s.headline}")
+        c = counts[s.id]
+        click.echo(f"#{s.id:<5} {s.articles:>3} articles  {s.outlets:>2} outlets  {span:<24}  {printable(s.headline)}")
+        click.echo(f"{'':>8}claims: {c['corroborated']} agreed, {c['single_source']} single-source, "
+                   f"{c['contested']} contested" + (f"; {', '.join(printable(o) for o in outlets[s.id])}"
+                                                    if outlets.get(s.id) else ""))
 
 
 @cli.command()
@@ -100,14 +117,14 @@ def stories(ctx, as_json, limit, query):
 @click.pass_context
 def story(ctx, story_id, as_json):
     """Show one story: its articles and the comparison of its sources."""
-    from .report import build_report, report_to_dict
     from .render import render_story_text
+    from .report import story_data
 
-    report = build_report(open_store(ctx), story_id)
+    data = story_data(open_store(ctx), story_id)
     if as_json:
-        click.echo(json.dumps(report_to_dict(report), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
-        click.echo(render_story_text(report))
+        click.echo(render_story_text(data))
 
 
 @cli.group()

@@ -3,6 +3,7 @@ comparison stage, as a ``StoryReport`` — and as plain JSON, one shape for the 
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import asdict
 
@@ -28,6 +29,26 @@ def build_report(store: Store, story_id: int, comparer: Comparer | None = None) 
         entities=comparison.entities,
         extra={"headline": comparison.headline},
     )
+
+
+COMPARISON_METHOD = "claims-v2"  # change when the comparison changes: cached tables are then made anew
+
+
+def story_data(store: Store, story_id: int, comparer: Comparer | None = None) -> dict:
+    """The story's report as JSON-able data (the shape of ``story --json`` and the API), from
+    the store's cache when the story has not changed since it was compared."""
+    from .store import ComparisonCache
+
+    store.story(story_id)  # NotFound for an unknown id
+    cache = ComparisonCache(store)
+    version = cache.version(story_id, COMPARISON_METHOD)
+    data = cache.get(story_id, version)
+    if data is None:
+        report = build_report(store, story_id, comparer)
+        data = json.loads(json.dumps(report_to_dict(report), ensure_ascii=False))  # the shape read back
+        with store.transaction():
+            cache.put(story_id, version, data["story"]["claim_counts"], data)
+    return data
 
 
 def claim_counts(report: StoryReport) -> dict[str, int]:

@@ -26,7 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .compare import Comparer
 from .errors import InputError, NewsloomError, NotFound
 from .models import Document
-from .report import build_report, report_to_dict
+from .report import story_data as stored_story_data
 from .store import Store
 
 SECURITY_HEADERS = {
@@ -107,7 +107,7 @@ def create_app(db_path: str, *, comparer: Comparer | None = None) -> FastAPI:
                 if cached is None:
                     if state["comparer"] is None:
                         state["comparer"] = Comparer()
-                    cached = report_to_dict(build_report(db, story_id, state["comparer"]))
+                    cached = stored_story_data(db, story_id, state["comparer"])
                     cache.put(key, cached)
         return cached
 
@@ -208,10 +208,9 @@ def create_app(db_path: str, *, comparer: Comparer | None = None) -> FastAPI:
                    page: Annotated[int, Query(ge=1, le=100_000)] = 1):
         db = store()
         found = db.stories(query=q, limit=30, offset=(page - 1) * 30)
-        outlets = {s.id: db.db.execute("SELECT DISTINCT source FROM articles WHERE story_id = ? AND source IS NOT NULL "
-                                       "ORDER BY source LIMIT 8", (s.id,)).fetchall() for s in found}
+        counts = {s.id: story_data(s.id)["story"]["claim_counts"] for s in found}
         return templates.TemplateResponse(request, "index.html", {
-            "stories": found, "outlets": {k: [r[0] for r in v] for k, v in outlets.items()}, "q": q or "",
+            "stories": found, "outlets": db.story_outlets([s.id for s in found]), "counts": counts, "q": q or "",
             "page": page, "more": len(found) == 30})
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse)

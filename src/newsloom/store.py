@@ -123,6 +123,14 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("0005_copy_index", """
         CREATE INDEX IF NOT EXISTS articles_duplicate_of ON articles(duplicate_of);
     """),
+    ("0006_comparisons", """
+        CREATE TABLE IF NOT EXISTS comparisons (
+            story_id INTEGER PRIMARY KEY,
+            version TEXT NOT NULL,
+            counts TEXT NOT NULL,
+            data TEXT NOT NULL
+        );
+    """),
 )
 
 
@@ -416,6 +424,23 @@ class Store:
             raise NotFound(f"no story with id {story_id}", "list stories with 'newsloom stories'")
         return StorySummary(**dict(row))
 
+    def story_outlets(self, story_ids: list[int]) -> dict[int, list[str]]:
+        """Every outlet of each story, by name, in order of first publication; an article
+        without one is 'unknown outlet (its file name)'."""
+        from .compare import outlet_name
+
+        found: dict[int, list[str]] = {i: [] for i in story_ids}
+        for start in range(0, len(story_ids), 500):
+            chunk = story_ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for story_id, article_id, source in self.db.execute(
+                    f"SELECT story_id, id, source FROM articles WHERE story_id IN ({marks}) "
+                    f"ORDER BY COALESCE(published, ''), rowid", chunk):
+                name = outlet_name(StoredArticle(article_id, "", "", "", "", source))
+                if name not in found[story_id]:
+                    found[story_id].append(name)
+        return found
+
     def story_articles(self, story_id: int) -> list[StoredArticle]:
         return [StoredArticle(*row) for row in self.db.execute(
             f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE story_id = ? ORDER BY COALESCE(published, ''), rowid",
@@ -423,6 +448,43 @@ class Store:
 
 
 _ARTICLE_COLUMNS = ", ".join(f.name for f in fields(StoredArticle))
+
+
+class ComparisonCache:
+    """Story comparisons kept in the store by version: a version names the story's articles and
+    their texts, and the comparison that made it, so a cached table is never stale."""
+
+    def __init__(self, store: Store):
+        self.db = store.db
+
+    def version(self, story_id: int, method: str) -> str:
+        import hashlib
+
+        digest = hashlib.sha256(method.encode())
+        for row in self.db.execute("SELECT id, content_hash, COALESCE(duplicate_of, ''), COALESCE(source, '') "
+                                   "FROM articles WHERE story_id = ? ORDER BY id", (story_id,)):
+            digest.update("\x1f".join(row).encode() + b"\x1e")
+        return digest.hexdigest()[:32]
+
+    def get(self, story_id: int, version: str) -> dict | None:
+        row = self.db.execute("SELECT data FROM comparisons WHERE story_id = ? AND version = ?",
+                              (story_id, version)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def put(self, story_id: int, version: str, counts: dict, data: dict) -> None:
+        self.db.execute("INSERT OR REPLACE INTO comparisons (story_id, version, counts, data) VALUES (?, ?, ?, ?)",
+                        (story_id, version, json.dumps(counts), json.dumps(data, ensure_ascii=False)))
+
+    def counts(self, story_ids: list[int]) -> dict[int, dict]:
+        """Claim counts of the stories compared already (whatever their version)."""
+        found = {}
+        for start in range(0, len(story_ids), 500):
+            chunk = story_ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for story_id, counts in self.db.execute(
+                    f"SELECT story_id, counts FROM comparisons WHERE story_id IN ({marks})", chunk):
+                found[story_id] = json.loads(counts)
+        return found
 
 
 def fts_query(text: str) -> str:

@@ -42,7 +42,9 @@ class AlignConfig:
     entity overlap; ``figure_bonus`` for a shared specific figure; ``repeat``: score at which an
     article's claim restates one of its own earlier claims; ``part_weight``: how much the best
     pair of parts (a claim cut at its commas) counts against the claims as wholes, so a detail
-    stated inside two long sentences ("the chase covered 30 miles") is found."""
+    stated inside two long sentences ("the chase covered 30 miles") is found; ``grow_margin``: how
+    much more a third outlet's wording must score to join a row of two (a related but different
+    statement must not ride along)."""
 
     threshold: float = 0.5
     floor: float = 0.3
@@ -52,6 +54,7 @@ class AlignConfig:
     figure_bonus: float = 0.1
     repeat: float = 0.8
     part_weight: float = 0.5
+    grow_margin: float = 0.15
 
     def __post_init__(self):
         from ..errors import ConfigError
@@ -166,7 +169,8 @@ def group(claims: list[Claim], score: np.ndarray, config: AlignConfig, skip: set
         if {articles[k] for k in left} & {articles[k] for k in right}:
             continue
         cross = score[np.ix_(left, right)]
-        if cross.mean() < config.threshold or cross.min() < config.floor:
+        needed = config.threshold + (config.grow_margin if len(left) + len(right) > 2 else 0.0)
+        if cross.mean() < needed or cross.min() < config.floor:
             continue
         keep, gone = (a, b) if len(left) >= len(right) else (b, a)
         members[keep] = sorted(members[keep] + members.pop(gone))

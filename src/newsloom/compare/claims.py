@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 
 DEBRIS = (
-    ("caption", re.compile(r"\((?:photo|image|picture|file photo|ap photo|reuters)\b|^(?:photo|image|file photo|"
+    ("caption", re.compile(r"\((?:photo|image|picture|file photo|ap photo|reuters)\b|\([A-Z][\w .'-]+/[\w .'-]+\)|^(?:photo|image|file photo|"
                            r"pictured|above|top|left|right|caption|credit)\s*[:|(]|\bphoto(?:graph)?:|getty images|"
                            r"\bap photo\b|/\s*(?:ap|reuters|afp)\b", re.I)),
     ("date line", re.compile(r"^(?:updated|posted|published|last updated|created|modified)\b[\s:]", re.I)),
@@ -28,7 +28,13 @@ DEBRIS = (
     ("page prompt", re.compile(r"\b(?:download (?:the|our) (?:\w+ )?app|click here|sign up for|subscribe (?:to|now)|"
                                r"follow us on|share this|read more|watch (?:the )?video|all rights reserved|"
                                r"copyright ©|©\s*\d{4}|newsletter|get the app|app store|google play|"
-                               r"for more (?:related )?news|leave a comment|cookie (?:policy|settings|consent))", re.I)),
+                               r"for more (?:related )?news|leave a comment|cookie (?:policy|settings|consent)|"
+                               r"may not be (?:published|reproduced)|mobile app|news alerts|like loading|"
+                               r"registration|confirmation email|sign in|log in|click (?:the|on the|below|to)\b|"
+                               r"terms of (?:service|use)|privacy policy|information provided by|"
+                               r"thank you for (?:registering|reading|subscribing))", re.I)),
+    ("tip line prompt", re.compile(r"^(?:anyone with (?:any )?information|if you have (?:any )?information|"
+                                   r"people with information)\b", re.I)),
 )
 # "Advertisement" (or "Story continues below") glued to the next sentence by the page's text
 _GLUED = re.compile(r"^(?:advertisement|story continues below(?: advertisement)?|continue reading(?: below)?"
@@ -144,7 +150,9 @@ def _open_quote(sentence: str) -> bool:
 
 _DEBRIS_HINT = re.compile(r"photo|image|pictur|caption|credit|getty|/|updated|posted|published|created|modified|"
                           r"webvtt|-->|download|click|sign up|subscri|follow us|share this|read more|watch|"
-                          r"rights reserved|©|newsletter|app|google play|related news|comment|cookie", re.I)
+                          r"rights reserved|©|copyright|newsletter|app|google play|related news|comment|cookie|"
+                          r"alerts|loading|regist|email|sign in|log in|terms of|privacy|provided by|thank you|"
+                          r"information", re.I)
 
 
 def debris_reason(sentence: str) -> str | None:
