@@ -89,14 +89,15 @@ class LocalWeb:
     # ------------------------------------------------------------ route makers
 
     def serve(self, path: str, body: bytes, content_type: str = "text/html; charset=utf-8") -> None:
-        """A static resource with an ETag and a Last-Modified date: a conditional GET with
-        either one that still holds is answered 304 with no body."""
+        """A static resource with an ETag and a Last-Modified date: a conditional GET whose
+        validator still holds is answered 304 with no body (If-None-Match first, as RFC 9110)."""
         etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
         modified = email.utils.formatdate(1773446400, usegmt=True)
 
         def route(request: Request):
             headers = {"Content-Type": content_type, "ETag": etag, "Last-Modified": modified}
-            if request.headers.get("if-none-match") == etag or request.headers.get("if-modified-since") == modified:
+            tag, since = request.headers.get("if-none-match"), request.headers.get("if-modified-since")
+            if (tag == etag) if tag else (since == modified):
                 return 304, {"ETag": etag}, b""
             return 200, headers, body
 

@@ -201,8 +201,8 @@ class Fetcher:
         parts = urlsplit(url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-        deadline = time.monotonic() + self.config.timeout
         with self.gate.turn(f"{parts.scheme}://{host}:{port}"):
+            deadline = time.monotonic() + self.config.timeout
             connection = kind(host, port, timeout=self.config.timeout)
             connection._create_connection = lambda where, timeout, source=None: socket.create_connection(
                 (address, where[1]), timeout, source)
