@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from datetime import date
+from datetime import date, datetime
 from importlib.resources import files
 from typing import Annotated
 
@@ -27,7 +27,7 @@ from .compare import Comparer
 from .errors import InputError, NewsloomError, NotFound
 from .models import Document
 from .report import build_report, report_to_dict
-from .store import Store
+from .store import Store, now
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -159,11 +159,17 @@ def create_app(db_path: str, *, comparer: Comparer | None = None) -> FastAPI:
         min_outlets: Annotated[int, Query(ge=0, le=10_000)] = 0,
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
         offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+        updated_since: Annotated[datetime | None, Query(
+            description="only stories that gained an article at or after this time (the store's local time)")] = None,
     ):
-        found = store().stories(query=q, outlet=outlet, since=since.isoformat() if since else None,
-                                until=f"{until.isoformat()}T23:59:59" if until else None,
-                                min_outlets=min_outlets, limit=limit, offset=offset)
-        return {"limit": limit, "offset": offset, "stories": [_story_json(s) for s in found]}
+        db = store()
+        found = db.stories(query=q, outlet=outlet, since=since.isoformat() if since else None,
+                           until=f"{until.isoformat()}T23:59:59" if until else None,
+                           min_outlets=min_outlets, limit=limit, offset=offset,
+                           updated_since=_store_time(updated_since) if updated_since else None)
+        changed = db.story_changes([s.id for s in found], None)
+        return {"limit": limit, "offset": offset,
+                "stories": [_story_json(s) | {"last_changed": changed.get(s.id, (None,))[0]} for s in found]}
 
     @app.get("/api/stories/{story_id}")
     def get_story(story_id: int):
@@ -210,9 +216,14 @@ def create_app(db_path: str, *, comparer: Comparer | None = None) -> FastAPI:
         found = db.stories(query=q, limit=30, offset=(page - 1) * 30)
         outlets = {s.id: db.db.execute("SELECT DISTINCT source FROM articles WHERE story_id = ? AND source IS NOT NULL "
                                        "ORDER BY source LIMIT 8", (s.id,)).fetchall() for s in found}
-        return templates.TemplateResponse(request, "index.html", {
+        last_visit = _last_visit(request)
+        response = templates.TemplateResponse(request, "index.html", {
             "stories": found, "outlets": {k: [r[0] for r in v] for k, v in outlets.items()}, "q": q or "",
-            "page": page, "more": len(found) == 30})
+            "page": page, "more": len(found) == 30, "last_visit": last_visit,
+            "changes": db.story_changes([s.id for s in found], last_visit)})
+        if page == 1 and not q:  # the front page seen now: what comes in later is new next time
+            response.set_cookie(LAST_VISIT_COOKIE, now(), max_age=365 * 86400, httponly=True, samesite="lax")
+        return response
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse)
     def story_page(request: Request, story_id: int):
@@ -231,6 +242,24 @@ def create_app(db_path: str, *, comparer: Comparer | None = None) -> FastAPI:
             "article": article, "copies": db.copy_group(article_id), "assignment": db.assignment(article_id)})
 
     return app
+
+
+LAST_VISIT_COOKIE = "newsloom_last_visit"
+
+
+def _store_time(moment: datetime) -> str:
+    """A time as the store writes ``ingested_at``: local time, to the second."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone().replace(tzinfo=None)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _last_visit(request: Request) -> str | None:
+    """When this reader last saw the front page (a cookie), if it holds a time."""
+    try:
+        return _store_time(datetime.fromisoformat(request.cookies.get(LAST_VISIT_COOKIE, "")))
+    except ValueError:
+        return None
 
 
 def _story_json(summary) -> dict:
