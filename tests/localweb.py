@@ -17,6 +17,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 FIXTURES = Path(__file__).parent / "fixtures" / "follow"
+RSS = "application/rss+xml"
+ATOM = "application/atom+xml"
+PAGES = ("flood", "school", "council", "flood-update")
+ROBOTS = b"User-agent: *\nDisallow: /private/\n"
 
 Route = Callable[["Request"], tuple[int, dict, bytes | Iterator[bytes]]]
 
@@ -139,3 +143,13 @@ class LocalWeb:
 
     def redirect(self, path: str, to: str) -> None:
         self.routes[path] = lambda request: (302, {"Location": to}, b"")
+
+
+def lakeside(web: LocalWeb) -> LocalWeb:
+    """The Lakeside Courier's site: robots.txt (``/private/`` disallowed), the four article
+    pages under ``/news/`` and the feed at ``/courier.rss`` (its first two items)."""
+    web.routes["/robots.txt"] = lambda request: (200, {"Content-Type": "text/plain"}, ROBOTS)
+    for name in PAGES:
+        web.serve_fixture(f"/news/{name}.html", f"{name}.html")
+    web.serve_fixture("/courier.rss", "courier.rss", RSS)
+    return web

@@ -9,8 +9,7 @@ from click.testing import CliRunner
 from newsloom.cli import cli
 from newsloom.feeds import read_opml
 
-from .localweb import FIXTURES, LocalWeb
-from .test_follow import ATOM, PAGES, ROBOTS, RSS
+from .localweb import ATOM, FIXTURES, RSS, LocalWeb, lakeside
 
 FAST = ("--delay", "0", "--timeout", "0.5")
 
@@ -18,12 +17,8 @@ FAST = ("--delay", "0", "--timeout", "0.5")
 @pytest.fixture
 def web():
     with LocalWeb() as server:
-        server.routes["/robots.txt"] = lambda r: (200, {"Content-Type": "text/plain"}, ROBOTS)
-        for name in PAGES:
-            server.serve_fixture(f"/news/{name}.html", f"{name}.html")
-        server.serve_fixture("/courier.rss", "courier.rss", RSS)
         server.serve_fixture("/broken.rss", "malformed.rss", RSS)
-        yield server
+        yield lakeside(server)
 
 
 @pytest.fixture

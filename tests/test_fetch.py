@@ -11,7 +11,7 @@ import pytest
 from newsloom.errors import ConfigError, FetchError
 from newsloom.fetch import FetchConfig, Fetcher, HostGate, check_address
 
-from .localweb import LocalWeb
+from .localweb import ROBOTS, LocalWeb
 
 LOCAL = FetchConfig(allow_private=True, host_delay=0, timeout=2, max_bytes=200_000)
 
@@ -27,8 +27,7 @@ def resolving_to(*addresses):
 @pytest.fixture
 def web():
     with LocalWeb() as server:
-        server.routes["/robots.txt"] = lambda r: (200, {"Content-Type": "text/plain"},
-                                                  b"User-agent: *\nDisallow: /private/\n")
+        server.routes["/robots.txt"] = lambda r: (200, {"Content-Type": "text/plain"}, ROBOTS)
         yield server
 
 

@@ -9,14 +9,9 @@ import threading
 import pytest
 
 from newsloom.fetch import FetchConfig, Fetcher
-from newsloom.follow import Follower, FollowConfig
+from newsloom.follow import Follower, FollowConfig, by_host_turns
 
-from .localweb import FIXTURES, LocalWeb
-
-RSS = "application/rss+xml"
-ATOM = "application/atom+xml"
-PAGES = ("flood", "school", "council", "flood-update")
-ROBOTS = b"User-agent: *\nDisallow: /private/\n"
+from .localweb import ATOM, FIXTURES, PAGES, RSS, LocalWeb, lakeside
 
 
 def local_config(**fetch) -> FollowConfig:
@@ -37,11 +32,7 @@ class Clock:
 @pytest.fixture
 def web():
     with LocalWeb() as server:
-        server.routes["/robots.txt"] = lambda r: (200, {"Content-Type": "text/plain"}, ROBOTS)
-        for name in PAGES:
-            server.serve_fixture(f"/news/{name}.html", f"{name}.html")
-        server.serve_fixture("/courier.rss", "courier.rss", RSS)
-        yield server
+        yield lakeside(server)
 
 
 @pytest.fixture
@@ -207,3 +198,19 @@ def test_a_page_without_an_article_keeps_the_feeds_text(web, store, follower):
     assert report.held == 1 and "national science prize" in store.article(school)["text"]
     [note] = store.feed_item_notes(1)
     assert note["state"] == "held" and "no article text" in note["note"]
+
+
+def test_the_charset_the_server_names_is_used(web, store, follower):
+    school = (FIXTURES / "school.html").read_text().replace("Priya Natarajan", "Zoë Lefèvre")
+    web.serve("/news/school.html", school.encode("iso-8859-1"), "text/html; charset=ISO-8859-1")
+    store.add_feed(web.url("/courier.rss"))
+    follower().poll()
+    assert "Zoë Lefèvre" in store.article(web.url("/news/school.html"))["text"]
+
+
+def test_hosts_take_turns():
+    rows = ["http://a.example/1", "http://a.example/2", "http://a.example/3", "http://b.example/1",
+            "http://c.example/1", "http://c.example/2"]
+    assert by_host_turns(rows, lambda url: url) == [
+        "http://a.example/1", "http://b.example/1", "http://c.example/1", "http://a.example/2", "http://c.example/2",
+        "http://a.example/3"]

@@ -342,8 +342,8 @@ def feeds_remove(ctx, url):
 
 
 @cli.command()
-@click.option("--interval", type=click.FloatRange(min=0), default=900, show_default=True,
-              help="Seconds between poll rounds.")
+@click.option("--interval", type=click.FloatRange(min=60), default=900, show_default=True,
+              help="Seconds between poll rounds (at least 60).")
 @click.option("--once", is_flag=True, help="Poll each feed once and exit (for cron and tests).")
 @click.option("--allow-private", is_flag=True,
               help="Also fetch loopback, private and link-local addresses (only for trusted internal feeds).")

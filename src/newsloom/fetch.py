@@ -201,7 +201,7 @@ class Fetcher:
         parts = urlsplit(url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-        with self.gate.turn(f"{parts.scheme}://{host}:{port}"):
+        with self.gate.turn(host):
             deadline = time.monotonic() + self.config.timeout
             connection = kind(host, port, timeout=self.config.timeout)
             connection._create_connection = lambda where, timeout, source=None: socket.create_connection(

@@ -17,8 +17,10 @@ the round after the pages in flight, and the pipeline finishes its current batch
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
 from dataclasses import asdict, dataclass, field
@@ -95,6 +97,22 @@ def item_id(feed_url: str, entry: FeedEntry) -> str:
     return f"{feed_url}#{entry.key}"
 
 
+def by_host_turns(rows: list, address: Callable[[object], str]) -> list:
+    """``rows`` reordered so that hosts take turns (a, b, c, a, b, c, …), each host's rows in
+    their order: one request at a time per host, so a run of one host's pages would leave the
+    other workers waiting behind it."""
+    queues: dict[str, deque] = {}
+    for row in rows:
+        queues.setdefault(urlsplit(address(row)).hostname or "", deque()).append(row)
+    turns = []
+    while queues:
+        for host in list(queues):
+            turns.append(queues[host].popleft())
+            if not queues[host]:
+                del queues[host]
+    return turns
+
+
 def utc(seconds: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
 
@@ -160,7 +178,7 @@ class Follower:
             pool.shutdown(cancel_futures=True)
 
     def _poll_feeds(self, pool: ThreadPoolExecutor, report: PollReport) -> None:
-        feeds = self.store.feeds(due_at=utc(self.clock()))
+        feeds = by_host_turns(self.store.feeds(due_at=utc(self.clock())), lambda feed: feed.url)
         futures = {pool.submit(self._fetch_feed, feed): feed for feed in feeds}
         for future in as_completed(futures):
             if self.stop.is_set():
@@ -201,7 +219,7 @@ class Follower:
     def _fetch_pages(self, pool: ThreadPoolExecutor, report: PollReport, handed: list[str]) -> Iterator[Document]:
         """Fetch the pages to fetch, a few at a time; record each and yield its document as it
         comes in. After ``stop`` nothing new is started; what is in flight is still kept."""
-        todo = iter(self.store.items_to_fetch(utc(self.clock())))
+        todo = iter(by_host_turns(self.store.items_to_fetch(utc(self.clock())), lambda row: row["id"]))
         running: dict[Future, object] = {}
         while True:
             while not self.stop.is_set() and len(running) < 4 * self.config.fetch.workers:
@@ -243,7 +261,7 @@ class Follower:
         content_type = response.content_type.split(";")[0].strip().lower()
         if content_type not in HTML_TYPES:
             raise FetchError(f"not an HTML page ({content_type})", "the feed's text is kept", subject=response.url)
-        return Document(id=row["id"], origin=row["feed_url"], kind="html", content=decode_html(response.body, row["id"]),
+        return Document(id=row["id"], origin=row["feed_url"], kind="html", content=_page_text(response, row["id"]),
                         title=entry.title, source=row["feed_title"], url=response.url, published=entry.published,
                         author=entry.author)
 
@@ -284,3 +302,14 @@ class Follower:
             run = self.pipeline.ingest_items(held, command="follow (feed text of pages without an article)")
             for key, value in run.counts.items():
                 report.articles[key] = report.articles.get(key, 0) + value
+
+
+def _page_text(response: Response, where: str) -> str:
+    """The page decoded by the charset the server names, else as HTML declares it (or UTF-8)."""
+    named = re.search(r"charset=[\"']?([A-Za-z0-9_.:-]+)", response.content_type)
+    if named:
+        try:
+            return response.body.decode(named.group(1))
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return decode_html(response.body, where)

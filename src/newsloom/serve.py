@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from dataclasses import asdict
 from datetime import date, datetime
 from importlib.resources import files
 from typing import Annotated
@@ -207,7 +208,21 @@ def create_app(db_path: str, *, comparer: Comparer | None = None) -> FastAPI:
         return {"id": article.id, "story": stored["story_id"], "duplicate_of": stored["duplicate_of"],
                 "status": "new" if report.counts["new"] else "updated" if report.counts["updated"] else "unchanged"}
 
+    @app.get("/api/feeds")
+    def list_feeds():
+        """The subscriptions and how their polling goes, with the items not stored from their page."""
+        db = store()
+        return {"feeds": [asdict(feed) | {"items_not_from_page": [dict(row) for row in db.feed_item_notes(feed.id)]}
+                          for feed in db.feeds()]}
+
     # ------------------------------------------------------------ pages
+
+    @app.get("/feeds", response_class=HTMLResponse)
+    def feeds_page(request: Request):
+        db = store()
+        found = db.feeds()
+        return templates.TemplateResponse(request, "feeds.html", {
+            "feeds": found, "notes": {feed.id: db.feed_item_notes(feed.id) for feed in found}})
 
     @app.get("/", response_class=HTMLResponse)
     def front_page(request: Request, q: Annotated[str | None, Query(max_length=500)] = None,

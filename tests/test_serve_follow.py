@@ -1,5 +1,6 @@
-"""What changed since: the API's ``updated_since`` and each story's ``last_changed``, and the
-front page marking the articles that came in since the reader's last visit."""
+"""The web side of following: the API's ``updated_since`` and each story's ``last_changed``,
+the front page marking the articles that came in since the reader's last visit, and the
+feeds page and API showing each feed's errors and the items kept with the feed's text."""
 
 from __future__ import annotations
 
@@ -49,3 +50,23 @@ def test_front_page_marks_what_is_new_since_the_last_visit(client):
     client.cookies.clear()
     client.cookies.set(LAST_VISIT_COOKIE, "not a time <script>")
     assert "new since your last visit" not in client.get("/").text
+
+
+def test_feeds_page_and_api_show_errors_and_held_items(client, db_path):
+    store = Store(db_path)
+    store.add_feed("https://wire.example/atom", "Wire <script>window.__pwned=1</script>")
+    store.add_feed("https://courier.example/rss")
+    with store.transaction():
+        store.feed_failed(2, at="2026-03-14T00:00:00Z", error="[E100] https://courier.example/rss: is not a readable "
+                          "RSS/Atom feed", next_poll="2026-03-14T00:15:00Z")
+        store.queue_items(1, [("https://wire.example/flaky.html", "{}")], "2026-03-14T00:00:00Z")
+        store.item_fetched("https://wire.example/flaky.html", state="held", note="page not fetched ([E500] HTTP 500)",
+                           attempts=1, retry_at="2026-03-14T00:10:00Z", pending=None)
+    store.close()
+    page = client.get("/feeds")
+    assert page.status_code == 200 and "<script>window" not in page.text and "&lt;script&gt;" in page.text
+    assert "is not a readable RSS/Atom feed" in page.text and "1 in a row" in page.text
+    assert "HTTP 500" in page.text and "1 with the feed's text only" in page.text
+    feeds = client.get("/api/feeds").json()["feeds"]
+    assert feeds[0]["held_items"] == 1 and feeds[0]["items_not_from_page"][0]["state"] == "held"
+    assert feeds[1]["failures"] == 1 and feeds[1]["last_error"].startswith("[E100]")
