@@ -234,7 +234,7 @@ def create_app(db_path: str, *, comparer: Comparer | None = None) -> FastAPI:
         last_visit = _last_visit(request)
         response = templates.TemplateResponse(request, "index.html", {
             "stories": found, "outlets": {k: [r[0] for r in v] for k, v in outlets.items()}, "q": q or "",
-            "page": page, "more": len(found) == 30, "last_visit": last_visit,
+            "page": page, "more": len(found) == 30,
             "changes": db.story_changes([s.id for s in found], last_visit)})
         if page == 1 and not q:  # the front page seen now: what comes in later is new next time
             response.set_cookie(LAST_VISIT_COOKIE, now(), max_age=365 * 86400, httponly=True, samesite="lax")
