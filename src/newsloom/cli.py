@@ -278,6 +278,140 @@ def serve(ctx, host, port):
     uvicorn.run(create_app(ctx.obj["db_path"]), host=host, port=port, log_level="warning")
 
 
+# ---------------------------------------------------------------- feeds and follow
+
+
+@cli.group(invoke_without_command=True)
+@click.pass_context
+def feeds(ctx):
+    """List the subscribed feeds: outlet, last poll, items, last error, next poll."""
+    if ctx.invoked_subcommand is not None:
+        return
+    store = open_store(ctx.find_root())
+    found = store.feeds()
+    if not found:
+        click.echo("no feeds yet: add one with 'newsloom feeds add URL' or 'newsloom feeds import FILE.opml'")
+    for feed in found:
+        click.echo(f"#{feed.id} {feed.title or '(title not known yet)'} — {feed.url}")
+        polled = f"last poll {feed.last_poll}: {feed.last_status}" if feed.last_poll else "not polled yet"
+        held = f" ({feed.held_items} with the feed's text only)" if feed.held_items else ""
+        click.echo(f"   {polled} · {feed.items} items{held} · next poll {feed.next_poll or 'next round'}")
+        if feed.last_error:
+            click.echo(f"   error ({feed.failures} in a row, backing off): {feed.last_error}")
+        for item in store.feed_item_notes(feed.id):
+            retry = f" (retry after {item['retry_at']})" if item["retry_at"] else ""
+            click.echo(f"   {item['state']}: {item['id']}: {item['note'] or 'page not fetched yet'}{retry}")
+
+
+@feeds.command("add")
+@click.argument("urls", nargs=-1, required=True)
+@click.pass_context
+def feeds_add(ctx, urls):
+    """Subscribe to feeds (RSS or Atom addresses)."""
+    from .feeds import feed_url
+
+    store = open_store(ctx.find_root())
+    checked = [feed_url(url) for url in urls]  # all or none
+    for url in checked:
+        click.echo(("added " if store.add_feed(url) else "already there: ") + url)
+
+
+@feeds.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.pass_context
+def feeds_import(ctx, path):
+    """Subscribe to every feed of an OPML file (as feed readers export them)."""
+    from .errors import InputError
+    from .feeds import feed_url, read_opml
+
+    store = open_store(ctx.find_root())
+    with open(path, "rb") as handle:
+        found = read_opml(handle.read(), path)
+    added = skipped = 0
+    for url, title in found:
+        try:
+            added += store.add_feed(feed_url(url), title)
+        except InputError as error:
+            click.echo(f"skipped: {error.message}", err=True)
+            skipped += 1
+    click.echo(f"{len(found)} feeds in {path}: {added} added, {len(found) - added - skipped} already there, "
+               f"{skipped} skipped")
+    if skipped:
+        ctx.exit(EXIT_SKIPPED)
+
+
+@feeds.command("export")
+@click.pass_context
+def feeds_export(ctx):
+    """Write the subscriptions as OPML (for a feed reader) to standard output."""
+    from .feeds import write_opml
+
+    click.echo(write_opml(open_store(ctx.find_root()).feeds()), nl=False)
+
+
+@feeds.command("remove")
+@click.argument("url")
+@click.pass_context
+def feeds_remove(ctx, url):
+    """Unsubscribe from a feed (its articles stay in the store)."""
+    open_store(ctx.find_root()).remove_feed(url.strip())
+    click.echo(f"removed {url}")
+
+
+@cli.command()
+@click.option("--interval", type=click.FloatRange(min=60), default=900, show_default=True,
+              help="Seconds between poll rounds (at least 60).")
+@click.option("--once", is_flag=True, help="Poll each feed once and exit (for cron and tests).")
+@click.option("--allow-private", is_flag=True,
+              help="Also fetch loopback, private and link-local addresses (only for trusted internal feeds).")
+@click.option("--delay", type=click.FloatRange(min=0), default=1.0, show_default=True,
+              help="Seconds between two requests to the same host.")
+@click.option("--timeout", type=click.FloatRange(min=0.1, max=600), default=20.0, show_default=True,
+              help="Seconds allowed for one request.")
+@click.option("--batch-size", type=int, default=256, show_default=True, help="Articles written per transaction.")
+@click.pass_context
+def follow(ctx, interval, once, allow_private, delay, timeout, batch_size):
+    """Poll the feeds, fetch each new item's page politely and add it to the stories."""
+    import signal
+    import threading
+    import time
+
+    from .errors import InputError
+    from .fetch import FetchConfig
+    from .follow import Follower, FollowConfig
+    from .pipeline import Pipeline, PipelineConfig
+
+    store = open_store(ctx)
+    if not store.feeds():
+        raise InputError("no feeds to follow", "add one with 'newsloom feeds add URL' or 'newsloom feeds import FILE'")
+    config = FollowConfig(interval=interval, fetch=FetchConfig(allow_private=allow_private, host_delay=delay,
+                                                               timeout=timeout))
+    stop = threading.Event()
+
+    def on_signal(signum, frame):
+        if not stop.is_set():
+            click.echo("stopping after the current batch…", err=True)
+        stop.set()
+
+    errors = []
+
+    def on_poll(report):
+        errors.append(report.errors)
+        click.echo(f"{time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())} {report.line()}; "
+                   f"{store.count('articles')} articles in {store.count('stories')} stories")
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        pipeline = Pipeline(store, PipelineConfig(batch_size=batch_size),
+                            on_skip=lambda s: click.echo(f"skipped: {s.path}: {s.reason}", err=True))
+        Follower(store, pipeline, config, stop=stop).run(once=once, on_poll=on_poll)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if once and errors and errors[-1]:
+        ctx.exit(EXIT_SKIPPED)
+
+
 def main() -> None:
     cli(prog_name="newsloom")
 

@@ -52,3 +52,16 @@ class StoreError(NewsloomError):
 
     code = "E400"
     status = 500
+
+
+class FetchError(NewsloomError):
+    """A feed or page that could not be fetched. ``transient`` errors (timeouts, 5xx, a refused
+    connection) are worth retrying later; the others (a blocked address, robots.txt, a page
+    over the size cap, a redirect loop) are not."""
+
+    code = "E500"
+    status = 502
+
+    def __init__(self, cause: str, fix: str = "", *, subject: str | None = None, transient: bool = False):
+        self.transient = transient
+        super().__init__(cause, fix, subject=subject)

@@ -194,37 +194,18 @@ def _read_file(path: str, config: IngestConfig) -> Iterator[Item]:
 
 
 def _read_feed(path: str, data: bytes) -> Iterator[Item]:
-    import feedparser
+    from .feeds import entry_document, parse_feed
 
     if not data.strip():
         raise _fail(path, "empty file", "remove it or give it content")
-    feed = feedparser.parse(data, resolve_relative_uris=False, sanitize_html=True)
+    feed = parse_feed(data, path)
     if not feed.entries:
-        cause = f"is not a readable RSS/Atom feed ({feed.get('bozo_exception', 'no entries')})"
-        raise _fail(path, cause, "check that it is a complete RSS or Atom XML file")
-    outlet = feed.feed.get("title")
-    for number, entry in enumerate(feed.entries, start=1):
-        body = ""
-        if entry.get("content"):
-            body = max((c.get("value", "") for c in entry.content), key=len)
-        body = body or entry.get("summary", "")
-        key = entry.get("id") or entry.get("link") or str(number)
-        if not body.strip():
-            yield Skipped(f"{path}#{key}", "feed entry has no text — nothing to ingest")
+        raise _fail(path, "is not a readable RSS/Atom feed (no entries)", "check that it is a complete RSS or Atom XML file")
+    for entry in feed.entries:
+        if not entry.body.strip():
+            yield Skipped(f"{path}#{entry.key}", "feed entry has no text — nothing to ingest")
             continue
-        yield Document(
-            id=f"{path}#{key}", origin=path, kind="html",
-            content=f"<html><body><article>{body}</article></body></html>",
-            title=entry.get("title"), source=outlet, url=entry.get("link"),
-            published=_feed_date(entry), author=entry.get("author"),
-        )
-
-
-def _feed_date(entry) -> str | None:
-    parsed = entry.get("published_parsed") or entry.get("updated_parsed")
-    if not parsed:
-        return None
-    return "%04d-%02d-%02dT%02d:%02d:%02d" % tuple(parsed[:6])
+        yield entry_document(entry, id=f"{path}#{entry.key}", origin=path, outlet=feed.title)
 
 
 def _read_jsonl(path: str, gz: bool, config: IngestConfig) -> Iterator[Item]:

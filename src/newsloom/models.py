@@ -233,3 +233,37 @@ class StoryReport:
     timeline: tuple[TimelineEntry, ...] = ()
     entities: tuple[Entity, ...] = ()
     extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntry:
+    """One entry of an RSS/Atom feed: ``key`` is its guid (else its link, else its position);
+    ``body`` is the feed's own text for it (content or summary, as HTML)."""
+
+    key: str
+    link: str | None
+    title: str | None
+    published: str | None
+    author: str | None
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """A subscription and how its polling goes. Times are ISO 8601 UTC; ``failures`` counts
+    the errors in a row (the back-off grows with it); ``held_items`` are items stored with
+    the feed's own text because their page could not be fetched."""
+
+    id: int
+    url: str
+    title: str | None
+    added_at: str
+    last_poll: str | None = None
+    last_status: str | None = None
+    last_error: str | None = None
+    failures: int = 0
+    next_poll: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    items: int = 0
+    held_items: int = 0

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from datetime import date
+from dataclasses import asdict
+from datetime import date, datetime
 from importlib.resources import files
 from typing import Annotated
 
@@ -27,7 +28,7 @@ from .compare import Comparer
 from .errors import InputError, NewsloomError, NotFound
 from .models import Document
 from .report import story_data as stored_story_data
-from .store import Store
+from .store import Store, now
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -159,11 +160,17 @@ def create_app(db_path: str, *, comparer: Comparer | None = None) -> FastAPI:
         min_outlets: Annotated[int, Query(ge=0, le=10_000)] = 0,
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
         offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+        updated_since: Annotated[datetime | None, Query(
+            description="only stories that gained an article at or after this time (the store's local time)")] = None,
     ):
-        found = store().stories(query=q, outlet=outlet, since=since.isoformat() if since else None,
-                                until=f"{until.isoformat()}T23:59:59" if until else None,
-                                min_outlets=min_outlets, limit=limit, offset=offset)
-        return {"limit": limit, "offset": offset, "stories": [_story_json(s) for s in found]}
+        db = store()
+        found = db.stories(query=q, outlet=outlet, since=since.isoformat() if since else None,
+                           until=f"{until.isoformat()}T23:59:59" if until else None,
+                           min_outlets=min_outlets, limit=limit, offset=offset,
+                           updated_since=_store_time(updated_since) if updated_since else None)
+        changed = db.story_changes([s.id for s in found], None)
+        return {"limit": limit, "offset": offset,
+                "stories": [_story_json(s) | {"last_changed": changed.get(s.id, (None,))[0]} for s in found]}
 
     @app.get("/api/stories/{story_id}")
     def get_story(story_id: int):
@@ -201,7 +208,21 @@ def create_app(db_path: str, *, comparer: Comparer | None = None) -> FastAPI:
         return {"id": article.id, "story": stored["story_id"], "duplicate_of": stored["duplicate_of"],
                 "status": "new" if report.counts["new"] else "updated" if report.counts["updated"] else "unchanged"}
 
+    @app.get("/api/feeds")
+    def list_feeds():
+        """The subscriptions and how their polling goes, with the items not stored from their page."""
+        db = store()
+        return {"feeds": [asdict(feed) | {"items_not_from_page": [dict(row) for row in db.feed_item_notes(feed.id)]}
+                          for feed in db.feeds()]}
+
     # ------------------------------------------------------------ pages
+
+    @app.get("/feeds", response_class=HTMLResponse)
+    def feeds_page(request: Request):
+        db = store()
+        found = db.feeds()
+        return templates.TemplateResponse(request, "feeds.html", {
+            "feeds": found, "notes": {feed.id: db.feed_item_notes(feed.id) for feed in found}})
 
     @app.get("/", response_class=HTMLResponse)
     def front_page(request: Request, q: Annotated[str | None, Query(max_length=500)] = None,
@@ -209,9 +230,14 @@ def create_app(db_path: str, *, comparer: Comparer | None = None) -> FastAPI:
         db = store()
         found = db.stories(query=q, limit=30, offset=(page - 1) * 30)
         counts = {s.id: story_data(s.id)["story"]["claim_counts"] for s in found}
-        return templates.TemplateResponse(request, "index.html", {
+        last_visit = _last_visit(request)
+        response = templates.TemplateResponse(request, "index.html", {
             "stories": found, "outlets": db.story_outlets([s.id for s in found]), "counts": counts, "q": q or "",
-            "page": page, "more": len(found) == 30})
+            "page": page, "more": len(found) == 30,
+            "changes": db.story_changes([s.id for s in found], last_visit)})
+        if page == 1 and not q:  # the front page seen now: what comes in later is new next time
+            response.set_cookie(LAST_VISIT_COOKIE, now(), max_age=365 * 86400, httponly=True, samesite="lax")
+        return response
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse)
     def story_page(request: Request, story_id: int):
@@ -230,6 +256,24 @@ def create_app(db_path: str, *, comparer: Comparer | None = None) -> FastAPI:
             "article": article, "copies": db.copy_group(article_id), "assignment": db.assignment(article_id)})
 
     return app
+
+
+LAST_VISIT_COOKIE = "newsloom_last_visit"
+
+
+def _store_time(moment: datetime) -> str:
+    """A time as the store writes ``ingested_at``: local time, to the second."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone().replace(tzinfo=None)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _last_visit(request: Request) -> str | None:
+    """When this reader last saw the front page (a cookie), if it holds a time."""
+    try:
+        return _store_time(datetime.fromisoformat(request.cookies.get(LAST_VISIT_COOKIE, "")))
+    except ValueError:
+        return None
 
 
 def _story_json(summary) -> dict:

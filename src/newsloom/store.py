@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import fields
 
 from .errors import NotFound, StoreError
-from .models import Article, Assignment, CopyLink, DroppedLine, Skipped, StoredArticle, StorySummary
+from .models import Article, Assignment, CopyLink, DroppedLine, Feed, Skipped, StoredArticle, StorySummary
 
 MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("0001_core", """
@@ -123,7 +123,36 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("0005_copy_index", """
         CREATE INDEX IF NOT EXISTS articles_duplicate_of ON articles(duplicate_of);
     """),
-    ("0006_comparisons", """
+    ("0006_feeds", """
+        CREATE TABLE IF NOT EXISTS feeds (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL UNIQUE,
+            title TEXT,
+            added_at TEXT NOT NULL,
+            last_poll TEXT,
+            last_status TEXT,
+            last_error TEXT,
+            failures INTEGER NOT NULL DEFAULT 0,
+            next_poll TEXT,
+            etag TEXT,
+            last_modified TEXT
+        );
+        CREATE TABLE IF NOT EXISTS feed_items (
+            id TEXT PRIMARY KEY,
+            feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+            entry TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'queued',
+            note TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            retry_at TEXT,
+            pending TEXT,
+            seen_at TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS feed_items_feed ON feed_items(feed_id);
+        CREATE INDEX IF NOT EXISTS feed_items_state ON feed_items(state, retry_at);
+        CREATE INDEX IF NOT EXISTS articles_ingested ON articles(ingested_at);
+    """),
+    ("0007_comparisons", """
         CREATE TABLE IF NOT EXISTS comparisons (
             story_id INTEGER PRIMARY KEY,
             version TEXT NOT NULL,
@@ -136,6 +165,10 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
 
 def now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def utc_now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
 class Store:
@@ -392,8 +425,12 @@ class Store:
     """
 
     def stories(self, *, query: str | None = None, outlet: str | None = None, since: str | None = None,
-                until: str | None = None, min_outlets: int = 0, limit: int = 1000, offset: int = 0) -> list[StorySummary]:
+                until: str | None = None, min_outlets: int = 0, limit: int = 1000, offset: int = 0,
+                updated_since: str | None = None) -> list[StorySummary]:
         where, params = [], []
+        if updated_since:
+            where.append("s.id IN (SELECT story_id FROM articles WHERE ingested_at >= ?)")
+            params.append(updated_since)
         if query:
             where.append("s.id IN (SELECT a2.story_id FROM articles_fts JOIN articles a2 ON a2.rowid = articles_fts.rowid "
                          "WHERE articles_fts MATCH ?)")
@@ -445,6 +482,94 @@ class Store:
         return [StoredArticle(*row) for row in self.db.execute(
             f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE story_id = ? ORDER BY COALESCE(published, ''), rowid",
             (story_id,))]
+
+    # ------------------------------------------------------------ feeds (newsloom follow)
+
+    def add_feed(self, url: str, title: str | None = None) -> bool:
+        """Subscribe to a feed; False when it is already there (a title fills a missing one)."""
+        with self.transaction():
+            added = self.db.execute("INSERT OR IGNORE INTO feeds (url, title, added_at) VALUES (?, ?, ?)",
+                                    (url, title, utc_now())).rowcount
+            if not added and title:
+                self.db.execute("UPDATE feeds SET title = ? WHERE url = ? AND title IS NULL", (title, url))
+        return bool(added)
+
+    def remove_feed(self, url: str) -> None:
+        with self.transaction():
+            if not self.db.execute("DELETE FROM feeds WHERE url = ?", (url,)).rowcount:
+                raise NotFound(f"no feed {url!r}", "list the feeds with 'newsloom feeds'")
+
+    def feeds(self, *, due_at: str | None = None) -> list[Feed]:
+        """The subscriptions with their item counts; with ``due_at``, only those to poll then:
+        the healthy ones, and the failing ones whose back-off is over."""
+        where = "WHERE f.failures = 0 OR f.next_poll IS NULL OR f.next_poll <= ?" if due_at else ""
+        return [Feed(**dict(row)) for row in self.db.execute(
+            f"""SELECT f.id, f.url, f.title, f.added_at, f.last_poll, f.last_status, f.last_error, f.failures,
+                       f.next_poll, f.etag, f.last_modified,
+                       (SELECT COUNT(*) FROM feed_items i WHERE i.feed_id = f.id) AS items,
+                       (SELECT COUNT(*) FROM feed_items i WHERE i.feed_id = f.id AND i.state = 'held') AS held_items
+                FROM feeds f {where} ORDER BY f.id""", (due_at,) if due_at else ())]
+
+    def feed_polled(self, feed_id: int, *, at: str, status: str, next_poll: str, title: str | None = None,
+                    etag: str | None = None, last_modified: str | None = None) -> None:
+        self.db.execute(
+            """UPDATE feeds SET last_poll = ?, last_status = ?, last_error = NULL, failures = 0, next_poll = ?,
+                   title = COALESCE(title, ?), etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified)
+               WHERE id = ?""", (at, status, next_poll, title, etag, last_modified, feed_id))
+
+    def feed_failed(self, feed_id: int, *, at: str, error: str, next_poll: str) -> None:
+        self.db.execute("UPDATE feeds SET last_poll = ?, last_status = 'error', last_error = ?, "
+                        "failures = failures + 1, next_poll = ? WHERE id = ?", (at, error, next_poll, feed_id))
+
+    def queue_items(self, feed_id: int, items: Iterable[tuple[str, str]], at: str) -> list[str]:
+        """Remember a feed's items (id, entry as JSON) to fetch; return the ids not seen before
+        (in any feed)."""
+        new = []
+        for item_id, entry in items:
+            if self.db.execute("INSERT OR IGNORE INTO feed_items (id, feed_id, entry, seen_at) VALUES (?, ?, ?, ?)",
+                               (item_id, feed_id, entry, at)).rowcount:
+                new.append(item_id)
+        return new
+
+    _FEED_ITEM = """SELECT i.id, i.entry, i.state, i.attempts, f.url AS feed_url, f.title AS feed_title
+                    FROM feed_items i JOIN feeds f ON f.id = i.feed_id"""
+
+    def items_to_fetch(self, now: str) -> list[sqlite3.Row]:
+        """Items whose page is to be fetched: the new ones, and the failed ones whose retry
+        time has come; oldest first, with their feed's url and title."""
+        return self.db.execute(self._FEED_ITEM + """ WHERE i.state = 'queued' OR (i.state IN ('held', 'failed')
+                               AND i.retry_at IS NOT NULL AND i.retry_at <= ?) ORDER BY i.rowid""", (now,)).fetchall()
+
+    def feed_item(self, item_id: str) -> sqlite3.Row | None:
+        return self.db.execute(self._FEED_ITEM + " WHERE i.id = ?", (item_id,)).fetchone()
+
+    def item_fetched(self, item_id: str, *, state: str, note: str | None, attempts: int, retry_at: str | None,
+                     pending: str | None) -> None:
+        """Record how an item's fetch went, with the document to ingest (kept until ingested)."""
+        self.db.execute("UPDATE feed_items SET state = ?, note = ?, attempts = ?, retry_at = ?, pending = ? "
+                        "WHERE id = ?", (state, note, attempts, retry_at, pending, item_id))
+
+    def pending_documents(self) -> list[tuple[str, str]]:
+        """(item id, document as JSON) fetched but not yet ingested (a run stopped midway)."""
+        return self.db.execute("SELECT id, pending FROM feed_items WHERE pending IS NOT NULL ORDER BY rowid").fetchall()
+
+    def clear_pending(self, item_ids: Iterable[str]) -> None:
+        with self.transaction():
+            self.db.executemany("UPDATE feed_items SET pending = NULL WHERE id = ?", [(i,) for i in item_ids])
+
+    def feed_item_notes(self, feed_id: int) -> list[sqlite3.Row]:
+        """The items of a feed that are not stored from their page, with why."""
+        return self.db.execute("SELECT id, state, note, attempts, retry_at FROM feed_items "
+                               "WHERE feed_id = ? AND state != 'page' ORDER BY rowid", (feed_id,)).fetchall()
+
+    def story_changes(self, story_ids: list[int], since: str | None) -> dict[int, tuple[str, int]]:
+        """story id → (when an article last came in, how many came in since ``since``)."""
+        if not story_ids:
+            return {}
+        marks = ",".join("?" * len(story_ids))
+        return {row[0]: (row[1], row[2]) for row in self.db.execute(
+            f"""SELECT story_id, MAX(ingested_at), SUM(CASE WHEN ? IS NOT NULL AND ingested_at > ? THEN 1 ELSE 0 END)
+                FROM articles WHERE story_id IN ({marks}) GROUP BY story_id""", (since, since, *story_ids))}
 
 
 _ARTICLE_COLUMNS = ", ".join(f.name for f in fields(StoredArticle))
