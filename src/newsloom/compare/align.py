@@ -69,8 +69,14 @@ class AlignConfig:
 _PART_BREAK = re.compile(r",\s+|\s+(?:and|but|while|after|before|when|because)\s+|\s+[—–-]\s+|\s*\(|\)\s*")
 
 
+PART_MIN_WORDS = 10
+
+
 def parts(text: str) -> list[str]:
-    """A claim cut at its commas and joining words, parts of three content words or more."""
+    """A long claim cut at its commas and joining words, parts of three content words or more
+    (a claim of fewer than ``PART_MIN_WORDS`` words is its only part)."""
+    if len(text.split()) < PART_MIN_WORDS:
+        return []
     pieces = [p for p in _PART_BREAK.split(text) if p and len(content_words(p)) >= 3]
     return pieces if len(pieces) > 1 else []
 
@@ -108,8 +114,9 @@ def _scores(texts: list[str], vectors: np.ndarray, entities: list[frozenset[str]
             for item in items:
                 rows.append(i)
                 cols.append(vocabulary.setdefault(item, len(vocabulary)))
-        matrix = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, max(len(vocabulary), 1)))
-        return matrix, np.asarray(matrix.sum(axis=1)).ravel()
+        matrix = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)),
+                                   shape=(n, max(len(vocabulary), 1)))
+        return matrix, np.asarray(matrix.sum(axis=1), dtype=np.float32).ravel()
 
     words, word_sizes = incidence([content_words(t) for t in texts])
     common = (words @ words.T).toarray()
@@ -117,10 +124,10 @@ def _scores(texts: list[str], vectors: np.ndarray, entities: list[frozenset[str]
     names, name_sizes = incidence(entities)
     shared = (names @ names.T).toarray()
     union = np.add.outer(name_sizes, name_sizes) - shared
-    entity = np.divide(shared, union, out=np.zeros_like(shared), where=union > 0)
+    entity = shared / np.maximum(union, 1)
     numbers, _ = incidence([figures(t) for t in texts])
     shares_figure = (numbers @ numbers.T).toarray() > 0
-    dense = np.clip(vectors @ vectors.T, 0, 1)
+    dense = np.clip(vectors.astype(np.float32) @ vectors.T.astype(np.float32), 0, 1)
     return (config.encoder_weight * dense + config.words_weight * overlap + config.entities_weight * entity
             + config.figure_bonus * shares_figure)
 

@@ -92,7 +92,8 @@ def _closest_elsewhere(claims: list[Claim], all_claims: list[Claim], score: np.n
     own = claims[0]
     row = score[own.index]
     best: dict[str, tuple[float, Claim]] = {}
-    for i in np.argsort(-row, kind="stable"):
+    top = np.argpartition(-row, min(64, len(row) - 1))[:64] if len(row) > 64 else np.arange(len(row))
+    for i in sorted(top, key=lambda i: (-row[i], i)):
         other = all_claims[i]
         if other.origin != own.origin and other.source not in best:
             best[other.source] = (float(row[i]), other)

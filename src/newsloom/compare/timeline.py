@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from functools import lru_cache
 
 from ..models import TimelineEntry
 
@@ -101,7 +102,8 @@ def resolve(expression: str, published: str | None, ahead: bool = False) -> str 
     return None
 
 
-def dates_in(text: str, published: str | None) -> list[tuple[str, str]]:
+@lru_cache(maxsize=16384)
+def dates_in(text: str, published: str | None) -> tuple[tuple[str, str], ...]:
     """(resolved date, expression) of each date expression in a claim."""
     found = []
     for match in DATE_EXPRESSION.finditer(text):
@@ -112,7 +114,7 @@ def dates_in(text: str, published: str | None) -> list[tuple[str, str]]:
         resolved = resolve(expression, published, points_ahead(text, expression))
         if resolved:
             found.append((resolved, expression))
-    return found
+    return tuple(found)
 
 
 def timeline(rows, published: dict[str, str | None]) -> list[TimelineEntry]:

@@ -25,6 +25,9 @@ _NATIONALITY_OF = re.compile(r"(?P<country>" + _PLACE + r")\s+(?:" + ROLES + r"\
                              r"(?P<name>[A-Z][\w’'-]+\s+[A-Z][\w’'-]+)")
 
 
+_TRAVEL_HINT = re.compile(r"visit|arriv|reach|travel|went to|goes to|going to|flew|flies|flying|head|land", re.I)
+
+
 def stem(word: str) -> str:
     return re.sub(r"['’]s$", "", word.lower())[:4]
 
@@ -49,6 +52,8 @@ class PlaceDetector:
         from . import Frame
 
         frames = []
+        if not _TRAVEL_HINT.search(claim.text):
+            return frames
         for match in _TRAVELLER.finditer(claim.text):
             role = match.group("role").lower().replace("top diplomat", "foreign minister")
             country = match.group("country")
