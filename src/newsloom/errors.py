@@ -52,3 +52,10 @@ class StoreError(NewsloomError):
 
     code = "E400"
     status = 500
+
+
+class SettingsMismatch(NewsloomError):
+    """A store whose features or copy index were made with other settings than this newsloom's."""
+
+    code = "E410"
+    status = 409
