@@ -1,4 +1,5 @@
-"""The runner end to end: seeds in → one story out; idempotence; resume after SIGKILL."""
+"""The runner end to end: seeds in → one story out; idempotence; resume after SIGKILL; an article
+leaves (update, delete, API) through one call that keeps the store and the indexes in step."""
 
 from __future__ import annotations
 
@@ -9,9 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from newsloom.cli import cli

@@ -94,8 +94,9 @@ class LogisticCombiner:
 
     def predict_proba(self, table: np.ndarray) -> np.ndarray:
         """Rows of signals in ``SIGNALS`` order → (p not, p) per row, as scikit-learn gives them."""
-        z = np.asarray(table, dtype=float) @ np.array([self.weights[s] for s in SIGNALS]) + self.intercept
-        p = 1.0 / (1.0 + np.exp(-z))
+        from scipy.special import expit
+
+        p = expit(np.asarray(table, dtype=float) @ np.array([self.weights[s] for s in SIGNALS]) + self.intercept)
         return np.column_stack([1 - p, p])
 
 
@@ -336,7 +337,8 @@ class StoryIndex:
     def remove(self, story_id: int | None, features: dict | None) -> None:
         """Take out an article the store no longer holds (deleted, or about to be replaced):
         its terms leave the document counts, and its story, if in memory, is rebuilt from the
-        articles the store still has in it — or dropped when none is left."""
+        articles the store still has in it (``load_story``) — or dropped when none is left. An
+        index without a store has nothing to rebuild from and forgets the story."""
         if features is not None and self.documents:
             self.documents -= 1
             for term in features["terms"]:

@@ -2,7 +2,7 @@
 
 Each article's word 5-gram shingles get a MinHash signature (rensa); the signature's bands
 go into an LSH index whose storage is injected: ``MemoryBands`` for a one-off batch,
-the store's bands (``Store.bands()``) to keep the index in the database across runs. Candidates from the index are
+``store.StoreBands`` to keep the index in the database across runs. Candidates from the index are
 verified on the true shingle sets: ``near`` when the Jaccard similarity is high, ``partial``
 when most of the shorter text is found in the longer one (a trimmed copy, a rewrite that keeps
 the wire text). Within a group of copies the original is the earliest published; ties go to

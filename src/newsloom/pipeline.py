@@ -121,11 +121,11 @@ class Pipeline:
 
     def delete(self, article_id: str, indexes: Indexes | None = None) -> list[CopyLink]:
         """Remove an article from the store, its story and the copy index, in one transaction:
-        the one way an article leaves (``newsloom delete``, and an update before its new
-        version goes in). Its story is rebuilt without it (dropped when empty); its former
-        copies are re-linked to a new original. Returns their new links."""
+        the one way an article leaves (``newsloom delete``; an update, from a changed input or
+        the API, before its new version goes in). Its story is rebuilt without it (dropped
+        when empty); its former copies are re-linked to a new original. Returns their new
+        links. Without a run's ``indexes`` there is no story in memory to keep in step."""
         if indexes is None:
-            self._check_settings()
             indexes = self._indexes(recent=False)
         with self.store.transaction():
             links = indexes.copies.remove(article_id)

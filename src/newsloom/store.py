@@ -4,6 +4,11 @@ The schema changes only through ``MIGRATIONS``, each applied once and recorded, 
 store twice (or an old store with a new newsloom) is safe. WAL mode; the pipeline writes one
 transaction per batch, so a run killed midway leaves every finished batch whole and nothing
 of the unfinished one. Every value from an article is bound as a parameter.
+
+All of newsloom's SQL is here: the stages get what they store through the storages this
+module offers for their protocols (``StoreBands`` for the copy index, ``StoreLineCounts`` for
+outlet boilerplate). The ``settings`` table records what the stored features and bands were
+made with, and ``check_settings`` refuses to add to a store made with others.
 """
 
 from __future__ import annotations
