@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import pickle
 import subprocess
 import sys
 import tempfile
@@ -79,7 +78,7 @@ def main():
     args = parser.parse_args()
     if args.model:
         os.environ["NEWSLOOM_CLUSTER_MODEL"] = str(Path(args.model).resolve())
-        print(f"combiner: {args.model} ({pickle.loads(Path(args.model).read_bytes())['fitted_on']})")
+        print(f"combiner: {args.model} ({json.loads(Path(args.model).read_bytes())['fitted_on']})")
     print(f"{'set':<10} {'articles':>8} {'BCubed P':>9} {'R':>6} {'F1':>6} {'pairF1':>7} {'art/s':>7} {'baseline(oracle)':>17}")
     for name in args.sets.split(","):
         rows = [r for r in load_set(name) if half(r["story"]) == "test"]

@@ -3,13 +3,12 @@ quality (pages grouped: a fold's pages are never seen by the model that scores t
 
 Labels: a line of the plain-text page is article text when most of its word 4-grams (or,
 for a short line, its words in order) occur in the page's hand-made article body. The label
-is used only here. Writes ``src/newsloom/models/linefilter.pkl``.
+is used only here. Writes ``src/newsloom/models/linefilter.npz`` (plain arrays, no pickle).
 Run: .venv/bin/python benchmarks/fit_linefilter.py
 """
 
 from __future__ import annotations
 
-import pickle
 import re
 import sys
 from pathlib import Path
@@ -20,9 +19,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 from extraction import f1_of, load_pages, page_scores  # noqa: E402
 
 from newsloom.clean import normalise_space  # noqa: E402
-from newsloom.linefilter import context_features, line_features, page_stop_words  # noqa: E402
+from newsloom.linefilter import (BoostedTrees, context_features, line_features, model_to_npz,  # noqa: E402
+                                 page_stop_words)
 
-OUT = Path(__file__).resolve().parents[1] / "src" / "newsloom" / "models" / "linefilter.pkl"
+OUT = Path(__file__).resolve().parents[1] / "src" / "newsloom" / "models" / "linefilter.npz"
 _TOKEN = re.compile(r"\w+", re.U)
 
 
@@ -114,8 +114,9 @@ def main():
                   for n, page in enumerate(pages)]
         p, r, f = f1_of(scores)
         print(f"cross-validated (5 folds by page), threshold {threshold}: precision {p:.3f} recall {r:.3f} F1 {f:.3f}")
-    model = fit_two_stage(X, y, groups, sorted(set(groups)))
-    OUT.write_bytes(pickle.dumps(model))
+    first, second = fit_two_stage(X, y, groups, sorted(set(groups)))
+    OUT.write_bytes(model_to_npz(BoostedTrees.from_sklearn(first), BoostedTrees.from_sklearn(second),
+                                 f"all {len(pages)} extraction dev pages"))
     print(f"wrote {OUT} ({OUT.stat().st_size // 1024} KB), fitted on all {len(pages)} pages")
 
 

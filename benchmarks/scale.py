@@ -81,7 +81,7 @@ def main():
         db = Path(tmp) / "scale.db"
         store = Store(db)
         pipeline = Pipeline(store)
-        pipeline.embedder  # load the models before timing
+        pipeline.featurizer.embedder  # load the models before timing
         pipeline.cleaner
         total, started = 0, time.perf_counter()
         if args.one_run:

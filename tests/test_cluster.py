@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
-from newsloom.cluster import article_features
+from newsloom.cluster import (SIGNALS, ClusterConfig, LogisticCombiner, StoryIndex, article_features, model_from_json,
+                              model_to_json, place, shipped_model)
+from newsloom.errors import ConfigError
+from newsloom.models import CopyLink
 from newsloom.pipeline import Pipeline, PipelineConfig
 from newsloom.store import Store
 
@@ -135,8 +139,6 @@ def test_stories_held_in_memory_are_bounded_without_changing_the_stories(tmp_pat
     evicted after each batch and paged back in from the store when an older article needs
     them) the stories are those of an unbounded run, but for the few articles whose story's
     cached centroid was made with older term weights in one run and fresh in the other."""
-    from newsloom.cluster import ClusterConfig
-
     rows = [json.loads(line) for line in (SHARED / "data" / "stories-dev" / "gva.jsonl").open(encoding="utf-8")][:300]
     source = tmp_path / "gva.jsonl"
     source.write_text("".join(json.dumps({k: r[k] for k in ("id", "title", "text", "date", "source")}) + "\n"
@@ -152,3 +154,95 @@ def test_stories_held_in_memory_are_bounded_without_changing_the_stories(tmp_pat
     mates = [{a: group for group in p for a in group} for p in partitions]
     differing = [a for a in mates[0] if mates[0][a] != mates[1][a]]
     assert len(differing) <= 0.02 * len(mates[0])
+
+
+# ---------------------------------------------------------------- the index's one calls
+
+
+def stored_row(story_id: int, title: str, text: str, day: str) -> dict:
+    vector = np.ones(4, dtype=np.float32) / 2
+    return {"story_id": story_id, "features": json.dumps(article_features(title, text, day)), "vector": vector.tobytes()}
+
+
+def test_removing_an_article_rebuilds_its_story_from_what_the_store_has_left():
+    rows = [stored_row(1, "Harlow Creek bridge collapses", "The Harlow Creek bridge fell into the Mill River.", "2024-03-01"),
+            stored_row(1, "Bridge inquiry opens", "Engineers began an inquiry into the Harlow Creek bridge.", "2024-03-04"),
+            stored_row(2, "Council passes budget", "Riverton council passed its budget for the year.", "2024-03-02")]
+    in_store = list(rows)
+    index = StoryIndex(ClusterConfig(), load_story=lambda story: [r for r in in_store if r["story_id"] == story])
+    index.load_recent("2024-03-04", lambda since: rows)
+    assert index.documents == 3 and index.stories[1].last == "2024-03-04"
+    in_store.remove(rows[1])
+    index.remove(1, json.loads(rows[1]["features"]))
+    fresh = StoryIndex(ClusterConfig())
+    fresh.load_recent("2024-03-04", lambda since: in_store)
+    assert index.stories[1].terms == fresh.stories[1].terms and index.stories[1].last == "2024-03-01"
+    assert index.documents == 2 and index.document_frequency == fresh.document_frequency
+    assert "inquiry" not in index.postings
+    in_store.remove(rows[0])
+    index.remove(1, json.loads(rows[0]["features"]))
+    assert set(index.stories) == {2} and "harlow" not in index.postings
+
+
+def test_a_copy_goes_to_the_story_of_its_original_and_anything_else_is_assigned():
+    index = StoryIndex(ClusterConfig())
+    features = article_features("Bridge collapses", "The Harlow Creek bridge fell into the river.", "2024-03-01")
+    vector = np.ones(4, dtype=np.float32) / 2
+    link = CopyLink("copy", "original", "near", 0.91)
+    placed = place(index, "copy", features, vector, lambda: 99, link, {"original": 7}.get)
+    assert (placed.story, placed.reason) == (7, "copy (near, 0.91) of original") and 7 in index.stories
+    orphan = place(index, "copy-2", features, vector, lambda: 99, CopyLink("copy-2", "gone", "near", 0.9), {}.get)
+    assert orphan.story in (7, 99) and not orphan.reason.startswith("copy")
+
+
+# ---------------------------------------------------------------- the model file
+
+
+def test_the_shipped_model_is_json_and_scores_as_the_fitted_regression():
+    from sklearn.linear_model import LogisticRegression
+
+    model = shipped_model()
+    assert isinstance(model["combiner"], LogisticCombiner) and 0 < model["threshold"] < 1
+    rng = np.random.default_rng(0)
+    X, y = rng.random((200, len(SIGNALS))), rng.integers(0, 2, 200)
+    fitted = LogisticRegression().fit(X, y)
+    assert np.allclose(LogisticCombiner.from_sklearn(fitted).predict_proba(X), fitted.predict_proba(X), atol=1e-12)
+    again = model_from_json(model_to_json(model["combiner"], model["threshold"], "test").encode(), "test")
+    assert again["combiner"] == model["combiner"] and again["threshold"] == model["threshold"]
+
+
+@pytest.mark.parametrize("change, complaint", [
+    (lambda m: m | {"features": ["tfidf"]}, "fitted on other features"),
+    (lambda m: m | {"feature_recipe": 0}, "recipe 0"),
+    (lambda m: m | {"kind": "something else"}, "not a newsloom cluster model"),
+    (lambda m: m | {"threshold": 1.5}, "threshold outside"),
+    (lambda m: {k: v for k, v in m.items() if k != "intercept"}, "lacks"),
+])
+def test_a_model_file_of_another_form_is_refused_with_the_fix(change, complaint):
+    from importlib.resources import files
+
+    model = json.loads(files("newsloom").joinpath("models/cluster_model.json").read_text())
+    with pytest.raises(ConfigError, match=complaint) as error:
+        model_from_json(json.dumps(change(model)).encode(), "test model")
+    assert "fit_clustering.py" in error.value.fix
+
+
+def test_a_pickled_model_is_refused_without_running_it(tmp_path, monkeypatch):
+    import pickle
+
+    marker = tmp_path / "ran"
+
+    class Payload:
+        def __reduce__(self):
+            return (open, (str(marker), "w"))
+
+    path = tmp_path / "model.pkl"
+    path.write_bytes(pickle.dumps(Payload()))
+    monkeypatch.setenv("NEWSLOOM_CLUSTER_MODEL", str(path))
+    shipped_model.cache_clear()
+    try:
+        with pytest.raises(ConfigError, match="not a JSON model file"):
+            shipped_model()
+    finally:
+        shipped_model.cache_clear()
+    assert not marker.exists()

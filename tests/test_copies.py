@@ -32,9 +32,9 @@ def copies_of(article, rng):
     ]
 
 
-def run(stream):
-    lookup = MemoryLookup()
-    detector = CopyDetector(MemoryBands(), lookup, CopyConfig())
+def run(stream, detector=None):
+    detector = detector or CopyDetector(MemoryBands(), MemoryLookup(), CopyConfig())
+    lookup = detector.lookup
     for item in stream:
         digest = content_hash(item["text"])
         lookup.add(item["id"], item["text"], item["date"], digest)
@@ -86,11 +86,12 @@ def test_delete_and_expiry_keep_the_index_in_step(tmp_path, embedder):
     source.write_text("\n".join(json.dumps({"id": a["id"], "title": a["title"], "text": a["text"], "date": day})
                                 for a, day in zip(articles, dates)))
     store = Store(str(tmp_path / "c.db"))
-    report = Pipeline(store, embedder=embedder).ingest([str(source)])
+    pipeline = Pipeline(store, embedder=embedder)
+    report = pipeline.ingest([str(source)])
     assert report.counts["expired from copy index"] == 5 * 42, "May is over 30 days before the newest article"
     victim = articles[5]["id"]
     assert store.db.execute("SELECT COUNT(*) FROM minhash_bands WHERE article_id = ?", (victim,)).fetchone()[0] == 42
-    store.delete_article(victim)
+    pipeline.delete(victim)
     assert store.db.execute("SELECT COUNT(*) FROM minhash_bands WHERE article_id = ?", (victim,)).fetchone()[0] == 0
     assert store.count("minhash_bands") == 0
     store.close()
@@ -119,3 +120,27 @@ def test_near_copies_are_looked_for_within_the_window_and_the_same_text_at_any_d
     assert same_day[trimmed["id"]] == article["id"]
     assert run([original, dict(trimmed, date=later)])[trimmed["id"]] == trimmed["id"]
     assert run([original, dict(exact, date=later)])[exact["id"]] == article["id"]
+
+
+def test_removing_an_original_relinks_its_copies_to_the_next_original():
+    article = gva_articles(1)[0]
+    exact, trimmed = copies_of(article, random.Random(1))
+    stream = [dict(id=article["id"], text=article["text"], date="2016-05-01"),
+              dict(exact, date="2016-05-03"), dict(trimmed, date="2016-05-02")]
+    detector = CopyDetector(MemoryBands(), MemoryLookup(), CopyConfig())
+    assert set(run(stream, detector).values()) == {article["id"]}
+    assert detector.remove(exact["id"]) == [], "a copy leaves without changing its group"
+    assert exact["id"] not in detector.storage.keys
+    detector.storage.add(exact["id"], [1], "2016-05-03")
+    (link,) = detector.remove(article["id"])
+    assert (link.article, link.original) == (exact["id"], trimmed["id"]), "the earliest copy is the new original"
+    assert link.kind in ("near", "partial")
+
+
+def test_signatures_older_than_the_window_before_the_newest_article_expire():
+    bands = MemoryBands()
+    detector = CopyDetector(bands, MemoryLookup(), CopyConfig(window_days=30))
+    for i, day in enumerate(["2024-01-01", "2024-02-15", "2024-03-01"]):
+        bands.add(f"a{i}", [i], day)
+    assert detector.expire(None) == 0 and detector.expire("not a date") == 0
+    assert detector.expire("2024-03-10") == 1 and set(bands.keys) == {"a1", "a2"}

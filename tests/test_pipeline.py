@@ -1,4 +1,5 @@
-"""The runner end to end: seeds in → one story out; idempotence; resume after SIGKILL."""
+"""The runner end to end: seeds in → one story out; idempotence; resume after SIGKILL; an article
+leaves (update, delete, API) through one call that keeps the store and the indexes in step."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ import sqlite3
 import subprocess
 import sys
 import time
-from pathlib import Path
 
+from click.testing import CliRunner
+
+from newsloom.cli import cli
 from newsloom.store import Store
 
-from .conftest import EXAMPLES, SEEDS, STORIES_DEV
+from .conftest import EXAMPLES, NEPALKHABAR, SEEDS, STORIES_DEV
 
 
 def snapshot(store: Store):
@@ -107,3 +110,84 @@ def test_killed_run_leaves_a_consistent_store_and_resumes(tmp_path):
     statuses = [run["status"] for run in store.runs()]
     assert statuses == ["done", "interrupted"]
     store.close()
+
+
+# ---------------------------------------------------------------- deleting and replacing an article
+# One call changes the store, the run's story index and the copy index together; its three
+# callers are an update during ingest, `newsloom delete` and the API's POST of a known id.
+
+
+def test_an_updated_file_stays_in_a_story_through_the_cli(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    page = folder / "page.txt"
+    page.write_text(NEPALKHABAR.read_text())
+    db = str(tmp_path / "cli.db")
+
+    def newsloom(*args):
+        return CliRunner().invoke(cli, ["--db", db, *args], catch_exceptions=False)
+
+    assert "1 articles in 1 stories" in newsloom("ingest", str(folder)).output
+    page.write_text(NEPALKHABAR.read_text().replace("four days", "five days"))
+    summary = newsloom("ingest", str(folder)).output
+    assert "updated 1" in summary and "1 articles in 1 stories" in summary, summary
+    (listed,) = json.loads(newsloom("stories", "--json").output)
+    (exported,) = [json.loads(line) for line in newsloom("export", "articles").output.splitlines()]
+    assert exported["story"] == listed["id"] and "five days" in exported["text"]
+    shown = newsloom("story", str(listed["id"]), "--json")
+    assert shown.exit_code == 0 and json.loads(shown.output)["articles"][0]["id"] == str(page)
+
+
+def gva_rows(n: int) -> list[dict]:
+    rows = [json.loads(line) for line in open(STORIES_DEV / "gva.jsonl", encoding="utf-8")]
+    return [r for r in rows if len(r["text"].split()) > 250 and "You must enter" not in r["text"]][:n]
+
+
+def test_delete_through_the_cli_relinks_copies_and_drops_the_empty_story(tmp_path):
+    """An original with two later copies: deleting it makes the earlier copy the original of
+    the other; deleting every member drops the story; each article's bands go with it."""
+    original, other = gva_rows(2)
+    intro = "Neighbours said on Monday they had heard several shots before police arrived in the street.\n\n"
+    paragraphs = [p for p in original["text"].split("\n") if p.strip()]
+    rows = [dict(original, date="2016-05-01"),
+            dict(original, id="copy-intro", text=intro + original["text"], date="2016-05-02"),
+            dict(original, id="copy-cut", text="\n\n".join(paragraphs[:-1]), date="2016-05-03"),
+            dict(other, date="2016-05-04")]
+    source = tmp_path / "copies.jsonl"
+    source.write_text("\n".join(json.dumps({k: r[k] for k in ("id", "title", "text", "date")}) for r in rows))
+    db = str(tmp_path / "delete.db")
+
+    def newsloom(*args):
+        return CliRunner().invoke(cli, ["--db", db, *args], catch_exceptions=False)
+
+    assert "copies 2" in newsloom("ingest", str(source)).output
+    deleted = newsloom("delete", original["id"])
+    assert deleted.exit_code == 0 and "1 former copies now copy copy-intro" in deleted.output, deleted.output
+    group = {m["id"]: m for m in json.loads(newsloom("copies", "copy-cut", "--json").output)}
+    assert group["copy-intro"]["duplicate_of"] is None and group["copy-cut"]["duplicate_of"] == "copy-intro"
+    store = Store(db)
+    assert store.db.execute("SELECT COUNT(*) FROM minhash_bands WHERE article_id = ?", (original["id"],)).fetchone()[0] == 0
+    (story,) = {store.story_of("copy-intro"), store.story_of("copy-cut")}
+    store.close()
+    for article_id in ("copy-intro", "copy-cut"):
+        assert newsloom("delete", article_id).exit_code == 0
+    assert newsloom("story", str(story)).exit_code == 2
+    assert [s["id"] for s in json.loads(newsloom("stories", "--json").output)] != [story]
+    assert newsloom("delete", "copy-cut").exit_code == 2, "deleting twice is a clear error"
+
+
+def test_posting_a_known_id_with_new_text_replaces_it_in_its_story(tmp_path, embedder, comparer):
+    from fastapi.testclient import TestClient
+
+    from newsloom.serve import create_app
+
+    Store(str(tmp_path / "api.db")).close()
+    client = TestClient(create_app(str(tmp_path / "api.db"), comparer=comparer))
+    (row,) = gva_rows(1)
+    body = {"id": "posted", "title": row["title"], "text": row["text"], "date": row["date"], "source": "Gazette"}
+    assert client.post("/api/articles", json=body).json()["status"] == "new"
+    changed = client.post("/api/articles", json=body | {"text": row["text"].replace(".", ";", 1)}).json()
+    assert changed["status"] == "updated"
+    (listed,) = client.get("/api/stories").json()["stories"]
+    assert listed["id"] == changed["story"] and listed["articles"] == 1
+    assert client.get(f"/api/stories/{changed['story']}").status_code == 200

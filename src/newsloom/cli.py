@@ -250,9 +250,10 @@ def recluster(ctx):
 @click.pass_context
 def delete(ctx, article_id):
     """Remove an article from the store, its story and the copy index."""
-    store = open_store(ctx)
-    orphans = store.delete_article(article_id)
-    click.echo(f"deleted {article_id}" + (f"; {len(orphans)} former copies are now originals" if orphans else ""))
+    from .pipeline import Pipeline
+
+    links = Pipeline(open_store(ctx)).delete(article_id)
+    click.echo(f"deleted {article_id}" + (f"; {len(links)} former copies now copy {links[0].original}" if links else ""))
 
 
 @cli.command()

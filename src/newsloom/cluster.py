@@ -26,18 +26,21 @@ import math
 import re
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from collections.abc import Callable, Iterable, Sequence
+from datetime import timedelta
 from functools import lru_cache
 
 import numpy as np
 
+from . import modelfile
 from .errors import ConfigError
-from .models import Assignment
+from .models import Article, Assignment, CopyLink, day_of
+from .words import STOP_WORDS
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ClusterConfig:
-    """The ``combiner`` (a classifier over ``SIGNALS`` with ``predict_proba``), the probability
+    """The ``combiner`` (``LogisticCombiner``, or any classifier over ``SIGNALS`` with ``predict_proba``), the probability
     ``threshold`` to join a story, the active ``window_days``, how many candidate stories are
     scored per article, the words of the lead that describe an article, how many recent
     members of a story are compared one by one, the cosine at which an article joins a story
@@ -69,41 +72,79 @@ class ClusterConfig:
 SIGNALS = ("tfidf", "tfidf_closest", "embedding", "embedding_closest", "entities", "title", "days")
 
 
+FEATURE_RECIPE = 1
+"""The version of what ``Featurizer`` makes of an article. Bump it when the features or the
+embedded text change: stores and model files made with another recipe are then refused."""
+
+MODEL_KIND = "newsloom cluster model"
+MODEL_FORMAT = 1
+
+
+@dataclass(frozen=True, slots=True)
+class LogisticCombiner:
+    """The story-assignment model: p = 1 / (1 + exp(-(intercept + Σ weight × signal)))."""
+
+    weights: dict[str, float]
+    intercept: float
+
+    @classmethod
+    def from_sklearn(cls, model) -> LogisticCombiner:
+        """The weights of a fitted scikit-learn ``LogisticRegression`` over ``SIGNALS``."""
+        return cls(dict(zip(SIGNALS, map(float, model.coef_[0]))), float(model.intercept_[0]))
+
+    def predict_proba(self, table: np.ndarray) -> np.ndarray:
+        """Rows of signals in ``SIGNALS`` order → (p not, p) per row, as scikit-learn gives them."""
+        from scipy.special import expit
+
+        p = expit(np.asarray(table, dtype=float) @ np.array([self.weights[s] for s in SIGNALS]) + self.intercept)
+        return np.column_stack([1 - p, p])
+
+
+def model_to_json(combiner: LogisticCombiner, threshold: float, fitted_on: str) -> str:
+    """A cluster model file: named weights, intercept, threshold, the signals and the feature
+    recipe it was fitted on, and the newsloom version that wrote it."""
+    return json.dumps(modelfile.header(MODEL_KIND, MODEL_FORMAT, SIGNALS, feature_recipe=FEATURE_RECIPE,
+                                       fitted_on=fitted_on) | {
+        "weights": combiner.weights, "intercept": combiner.intercept, "threshold": threshold}, indent=2) + "\n"
+
+
+def model_from_json(data: bytes, where: str) -> dict:
+    """The combiner and threshold of a cluster model file, checked (no code runs)."""
+    fix = "refit it with benchmarks/fit_clustering.py, or unset NEWSLOOM_CLUSTER_MODEL for the shipped model"
+    meta = modelfile.check(modelfile.read_json(data, where, fix), MODEL_KIND, MODEL_FORMAT, SIGNALS, where, fix)
+    if meta.get("feature_recipe") != FEATURE_RECIPE:
+        raise ConfigError(f"{where} was fitted on features of recipe {meta.get('feature_recipe')!r}; this newsloom "
+                          f"makes recipe {FEATURE_RECIPE}", fix)
+    try:
+        weights = {s: float(meta["weights"][s]) for s in SIGNALS}
+        intercept, threshold = float(meta["intercept"]), float(meta["threshold"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise ConfigError(f"{where} lacks a weight, the intercept or the threshold ({error!r})", fix) from None
+    if not all(map(math.isfinite, [*weights.values(), intercept])) or not 0 < threshold < 1:
+        raise ConfigError(f"{where} has a weight that is not a number or a threshold outside (0, 1)", fix)
+    return {"combiner": LogisticCombiner(weights, intercept), "threshold": threshold,
+            "fitted_on": meta.get("fitted_on", ""), "newsloom": meta.get("newsloom")}
+
+
 @lru_cache(maxsize=1)
 def shipped_model() -> dict:
     """The combiner and threshold fitted by ``benchmarks/fit_clustering.py``, shipped in the
-    package; ``$NEWSLOOM_CLUSTER_MODEL`` names another file of the same form (a pickle: use
-    only files you made yourself)."""
+    package as JSON; ``$NEWSLOOM_CLUSTER_MODEL`` names another file of the same form."""
     import os
-    import pickle
     from importlib.resources import files
 
     path = os.environ.get("NEWSLOOM_CLUSTER_MODEL")
+    where = f"the clustering model {path}" if path else "the clustering model shipped with newsloom"
     try:
-        data = open(path, "rb").read() if path else files("newsloom").joinpath("models/cluster_model.pkl").read_bytes()
-        model = pickle.loads(data)
-    except (OSError, pickle.UnpicklingError, EOFError) as error:
-        raise ConfigError(f"cannot read the clustering model {path or 'shipped with newsloom'}: {error}",
+        data = open(path, "rb").read() if path else files("newsloom").joinpath("models/cluster_model.json").read_bytes()
+    except OSError as error:
+        raise ConfigError(f"cannot read {where}: {error}",
                           "unset NEWSLOOM_CLUSTER_MODEL or point it at a file written by fit_clustering.py") from error
-    if tuple(model.get("signals", ())) != SIGNALS:
-        raise ConfigError(f"the clustering model {path or 'shipped with newsloom'} was fitted on other signals",
-                          "refit it with benchmarks/fit_clustering.py")
-    return model
+    return model_from_json(data, where)
 
-
-STOP_WORDS = frozenset("""
-a about above after again against all also am an and any are as at be because been before being below between
-both but by can could did do does doing down during each few for from further had has have having he her here hers
-herself him himself his how i if in into is it its itself just me more most my myself no nor not now of off on once
-only or other our ours ourselves out over own said same says she should so some such than that the their theirs them
-themselves then there these they this those through to too under until up very was we were what when where which while
-who whom why will with would you your yours yourself yourselves mr mrs ms new one two three told according after
-year years people time would could also just like get got us per cent percent
-""".split())
 
 _TOKEN = re.compile(r"[^\W\d_][\w'’-]*[^\W_]|[^\W\d_]", re.U)
 _ENTITY = re.compile(r"\b([A-Z][\w’'-]+(?:\s+(?:of\s+|de\s+|the\s+)?[A-Z][\w’'-]+)*)")
-_NUMBER = re.compile(r"\b\d[\d,.]*\b")
 
 
 def tokens(text: str) -> list[str]:
@@ -148,8 +189,41 @@ def article_features(title: str, text: str, published: str | None, lead_words: i
     }
 
 
+class Featurizer:
+    """The one recipe (``FEATURE_RECIPE``) from a cleaned article to what clustering compares:
+    its features (``article_features`` over the title and the first ``lead_words`` words) and
+    its embedding (title and the first ``EMBEDDED_CHARS`` characters). Ingest uses it, and so
+    the model fitted by ``benchmarks/fit_clustering.py`` sees what ingest makes."""
+
+    EMBEDDED_CHARS = 1500
+
+    def __init__(self, config: ClusterConfig | None = None, embedder: Embedder | None = None):
+        self.lead_words = (config or ClusterConfig()).lead_words
+        self._embedder = embedder
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = Embedder()
+        return self._embedder
+
+    def settings(self) -> dict[str, str]:
+        """What the features depend on: a store's features are comparable only with these."""
+        return {"features.recipe": str(FEATURE_RECIPE), "features.lead_words": str(self.lead_words),
+                "features.embedding": Embedder.NAME}
+
+    def __call__(self, articles: Sequence[Article]) -> list[tuple[dict, np.ndarray]]:
+        if not articles:
+            return []
+        vectors = self.embedder.encode([f"{a.title}. {a.text[:self.EMBEDDED_CHARS]}" for a in articles])
+        return [(article_features(a.title, a.text, a.published, self.lead_words, a.language), vector)
+                for a, vector in zip(articles, vectors)]
+
+
 class Embedder:
     """Dense vectors from potion-base-8M (model2vec), shipped inside the ``urna`` package."""
+
+    NAME = "potion-base-8M"
 
     def __init__(self):
         from pathlib import Path
@@ -249,13 +323,43 @@ class StoryIndex:
         self.evicted_before: str | None = None
         self._paged: set[str] = set()
 
-    def load(self, rows, since: str | None = None) -> None:
-        """Rebuild from stored (story_id, features JSON, vector bytes) rows: the articles
-        published on or after ``since`` (the older stories stay in the store until an article
-        needs them)."""
-        for row in rows:
+    def load_recent(self, latest: str | None, rows_since: Callable[[str | None], Iterable]) -> None:
+        """Start from the stories active within the window before ``latest`` (the newest stored
+        article): ``rows_since(day)`` gives the stored (story_id, features JSON, vector bytes)
+        rows of the articles published on or after that day (all when None). Older stories
+        stay in the store until an article needs them."""
+        newest = day_of(latest)
+        since = (newest - timedelta(days=self.config.window_days)).isoformat() if newest else None
+        for row in rows_since(since):
             self.add(row["story_id"], *stored_features(row))
         self.evicted_before = since
+
+    def remove(self, story_id: int | None, features: dict | None) -> None:
+        """Take out an article the store no longer holds (deleted, or about to be replaced):
+        its terms leave the document counts, and its story, if in memory, is rebuilt from the
+        articles the store still has in it (``load_story``) — or dropped when none is left. An
+        index without a store has nothing to rebuild from and forgets the story."""
+        if features is not None and self.documents:
+            self.documents -= 1
+            for term in features["terms"]:
+                left = self.document_frequency.get(term, 0) - 1
+                if left > 0:
+                    self.document_frequency[term] = left
+                else:
+                    self.document_frequency.pop(term, None)
+        if story_id in self.stories:
+            self._drop(story_id)
+            if self._load_story is not None:
+                self._restore(self._load_story(story_id))
+
+    def _drop(self, story_id: int) -> None:
+        story = self.stories.pop(story_id)
+        for term in story.terms:
+            posting = self.postings.get(term)
+            if posting is not None:
+                posting.discard(story_id)
+                if not posting:
+                    del self.postings[term]
 
     def add(self, story_id: int, features: dict, vector: np.ndarray | None) -> None:
         if story_id not in self.stories and self.evicted_before and self._load_story is not None:
@@ -282,21 +386,13 @@ class StoryIndex:
         dated = sorted((story.last, i) for i, story in self.stories.items() if story.last)
         if not dated:
             return 0
-        try:
-            horizon = (date.fromisoformat(dated[-1][0][:10]) - timedelta(days=2 * self.config.window_days)).isoformat()
-        except ValueError:
-            horizon = ""
+        newest = day_of(dated[-1][0])
+        horizon = (newest - timedelta(days=2 * self.config.window_days)).isoformat() if newest else ""
         stale = [pair for pair in dated if pair[0][:10] < horizon]
         excess = len(self.stories) - len(stale) - self.config.max_stories
         old = stale + dated[len(stale):len(stale) + max(excess, 0)]
         for _, story_id in old:
-            story = self.stories.pop(story_id)
-            for term in story.terms:
-                posting = self.postings.get(term)
-                if posting is not None:
-                    posting.discard(story_id)
-                    if not posting:
-                        del self.postings[term]
+            self._drop(story_id)
         if old:
             self.evicted_before = max(self.evicted_before or "", old[-1][0][:10])
         self._paged.clear()
@@ -304,9 +400,8 @@ class StoryIndex:
 
     def _page_in(self, day: str) -> None:
         """Bring back the evicted stories that were active around ``day``."""
-        try:
-            center = date.fromisoformat(day[:10])
-        except ValueError:
+        center = day_of(day)
+        if center is None:
             return
         window = timedelta(days=self.config.window_days)
         self._restore(self._load_stories((center - window).isoformat(), (center + window).isoformat()))
@@ -448,11 +543,9 @@ def _dot(a: dict[str, float], b: dict[str, float]) -> float:
 
 
 def _days(a: str, b: str) -> float:
-    """Days from date a to date b (ISO strings)."""
-    try:
-        return (date.fromisoformat(b[:10]) - date.fromisoformat(a[:10])).days
-    except ValueError:
-        return 0.0
+    """Days from date a to date b (ISO strings); 0 when either is not a date."""
+    first, second = day_of(a), day_of(b)
+    return (second - first).days if first and second else 0.0
 
 
 def assign(index: StoryIndex, article_id: str, features: dict, vector: np.ndarray | None,
@@ -491,3 +584,14 @@ def assign(index: StoryIndex, article_id: str, features: dict, vector: np.ndarra
     if best is not None:
         reason += f" (best {best_score:.2f} < {index.config.threshold})"
     return Assignment(article_id, story_id, round(1 - best_score, 4), reason, ())
+
+
+def place(index: StoryIndex, article_id: str, features: dict, vector: np.ndarray | None, new_story,
+          copy: CopyLink | None = None, story_of: Callable[[str], int | None] | None = None) -> Assignment:
+    """Put one article in a story: a copy goes where its original is (``story_of(original)``);
+    anything else, or a copy whose original has no story, is assigned by ``assign``."""
+    story = story_of(copy.original) if copy is not None and story_of is not None else None
+    if story is None:
+        return assign(index, article_id, features, vector, new_story)
+    index.add(story, features, vector)
+    return Assignment(article_id, story, 1.0, f"copy ({copy.kind}, {copy.score:.2f}) of {copy.original}", ())

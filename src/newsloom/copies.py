@@ -2,7 +2,7 @@
 
 Each article's word 5-gram shingles get a MinHash signature (rensa); the signature's bands
 go into an LSH index whose storage is injected: ``MemoryBands`` for a one-off batch,
-``StoreBands`` to keep the index in the database across runs. Candidates from the index are
+``store.StoreBands`` to keep the index in the database across runs. Candidates from the index are
 verified on the true shingle sets: ``near`` when the Jaccard similarity is high, ``partial``
 when most of the shorter text is found in the longer one (a trimmed copy, a rewrite that keeps
 the wire text). Within a group of copies the original is the earliest published; ties go to
@@ -14,13 +14,13 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import timedelta
 from typing import Protocol
 
 import numpy as np
 
 from .errors import ConfigError
-from .models import CopyLink
+from .models import NO_DATE, CopyLink, day_of
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -54,6 +54,11 @@ class CopyConfig:
     def rows(self) -> int:
         return self.num_perm // self.bands
 
+    def index_settings(self) -> dict[str, str]:
+        """What the stored LSH bands depend on: a store's bands are usable only with these."""
+        return {"copies.shingle_words": str(self.shingle_words), "copies.num_perm": str(self.num_perm),
+                "copies.bands": str(self.bands), "copies.engine": self.engine}
+
 
 _UNICODE_PUNCTUATION = re.compile("[\u2018\u2019\u201c\u201d\u00ab\u00bb\u2013\u2014\u2026\u00b7\u2022\u00a0]")
 _WORD_BYTE = np.zeros(256, dtype=bool)
@@ -63,19 +68,14 @@ _POSITION_WEIGHTS = np.random.default_rng(20240601).integers(1, 2**63, size=64, 
 _MULTIPLIER = np.uint64(1099511628211)
 
 
-def word_hashes(text: str) -> np.ndarray:
-    """A 64-bit hash per word of ``text`` (lower-cased), computed over its UTF-8 bytes with
-    numpy: the same in every process, so signatures stored yesterday match today's."""
-    hashes, _ = _word_hashes_with_starts(_bytes_of(text))
-    return hashes
-
-
 def _bytes_of(text: str) -> np.ndarray:
     return np.frombuffer(_UNICODE_PUNCTUATION.sub(" ", text.lower()).encode("utf-8"), dtype=np.uint8)
 
 
 def _word_hashes_with_starts(data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Word hashes of a byte array and the byte position where each word starts."""
+    """A 64-bit hash per word of a byte array (lower-cased UTF-8, hashed with numpy: the same in
+    every process, so signatures stored yesterday match today's) and the byte position where
+    each word starts."""
     positions = np.flatnonzero(_WORD_BYTE[data])
     if not len(positions):
         return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
@@ -172,30 +172,6 @@ class MemoryBands:
         return len(old)
 
 
-class StoreBands:
-    """LSH buckets in the store's ``minhash_bands`` table: survives restarts."""
-
-    def __init__(self, db):
-        self.db = db
-
-    def add(self, article_id, keys, published):
-        self.db.executemany("INSERT OR IGNORE INTO minhash_bands (band, bucket, article_id, published) VALUES (?, ?, ?, ?)",
-                            [(band, bucket, article_id, published) for band, bucket in enumerate(keys)])
-
-    def candidates(self, keys):
-        found: set[str] = set()
-        clause = " OR ".join(["(band = ? AND bucket = ?)"] * len(keys))
-        params = [value for pair in enumerate(keys) for value in pair]
-        found.update(row[0] for row in self.db.execute(f"SELECT article_id FROM minhash_bands WHERE {clause}", params))
-        return found
-
-    def remove(self, article_id):
-        self.db.execute("DELETE FROM minhash_bands WHERE article_id = ?", (article_id,))
-
-    def expire(self, before):
-        return self.db.execute("DELETE FROM minhash_bands WHERE published IS NOT NULL AND published < ?", (before,)).rowcount
-
-
 class CopyLookup(Protocol):
     """What the detector needs from the store."""
 
@@ -215,7 +191,7 @@ class CopyCandidate:
 
 def original_key(candidate: CopyCandidate) -> tuple:
     """Sort key that puts the original of a group first, whatever the arrival order."""
-    return (candidate.published or "9999", -len(candidate.shingles), candidate.id)
+    return (candidate.published or NO_DATE, -len(candidate.shingles), candidate.id)
 
 
 def signatures(shingle_arrays: list[np.ndarray], config: CopyConfig) -> np.ndarray:
@@ -275,12 +251,36 @@ class CopyDetector:
         return found
 
     def _within_window(self, a: str | None, b: str | None) -> bool:
-        if not a or not b:
-            return True
-        try:
-            return abs((date.fromisoformat(a[:10]) - date.fromisoformat(b[:10])).days) <= self.config.window_days
-        except ValueError:
-            return True
+        first, second = day_of(a), day_of(b)
+        return not first or not second or abs((first - second).days) <= self.config.window_days
+
+    def expire(self, latest: str | None) -> int:
+        """Forget the signatures of articles published more than the window before ``latest``
+        (the newest stored article); return how many were forgotten. Exact copies are still
+        found at any distance, by their content hash."""
+        newest = day_of(latest)
+        return self.storage.expire((newest - timedelta(days=self.config.window_days)).isoformat()) if newest else 0
+
+    def remove(self, article_id: str) -> list[CopyLink]:
+        """Take an article out of the index before it leaves the store. When it was the
+        original of a group, return the new links of its former copies: the one with the
+        smallest ``original_key`` becomes their original, and each of the others stays its
+        copy if it still is one (a former copy without a link becomes an original)."""
+        self.storage.remove(article_id)
+        group = [row["id"] for row in self.lookup.copy_group(article_id)]
+        if not group or group[0] != article_id or len(group) < 2:
+            return []
+        texts = self.lookup.texts(group[1:])
+        members = sorted((CopyCandidate(i, day, self.shingle_set(t)) for i, (t, day) in texts.items()),
+                         key=original_key)
+        if not members:
+            return []
+        original = members[0]
+        links = []
+        for member in members[1:]:
+            if self.is_copy(member.shingles, original.shingles):
+                links.append(CopyLink(member.id, original.id, *self.relation(member.shingles, original.shingles)))
+        return links
 
     def relation(self, a: np.ndarray, b: np.ndarray) -> tuple[str, float]:
         """How text ``a`` relates to text ``b`` (sorted unique shingle hashes): exact, near

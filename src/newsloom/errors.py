@@ -65,3 +65,10 @@ class FetchError(NewsloomError):
     def __init__(self, cause: str, fix: str = "", *, subject: str | None = None, transient: bool = False):
         self.transient = transient
         super().__init__(cause, fix, subject=subject)
+
+
+class SettingsMismatch(NewsloomError):
+    """A store whose features or copy index were made with other settings than this newsloom's."""
+
+    code = "E410"
+    status = 409

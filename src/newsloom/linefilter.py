@@ -5,19 +5,22 @@ stop words, capitals, digits; ``pattern_reason`` for captions, share prompts, co
 copyright lines, teasers cut off with "…"), and its place on the page (position, prose
 around it, the main block of prose, end markers such as "Related News", repeats, overlap
 with the title). A gradient-boosted classifier fitted on the extraction dev pages
-(``benchmarks/fit_linefilter.py``, shipped in ``models/linefilter.pkl``) turns them into a
-probability; every line left out keeps a reason a person can read.
+(``benchmarks/fit_linefilter.py``, shipped as plain arrays in ``models/linefilter.npz``) turns
+them into a probability; every line left out keeps a reason a person can read.
 """
 
 from __future__ import annotations
 
 import math
-import pickle
 import re
 from dataclasses import dataclass
 from importlib.resources import files
 
 import numpy as np
+
+from . import modelfile
+from .errors import ConfigError
+from .words import STOP_WORDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,10 +103,6 @@ def is_prose(line: str) -> bool:
     return words >= 8 and bool(_SENTENCE_END.search(line))
 
 
-STOP_WORDS = frozenset("""a about after all also an and any are as at be been but by can could did do for from had
-has have he her his how i if in into is it its just more most my no not of on one or our out over said she so
-some than that the their them then there these they this to up was we were what when which who will with would
-you your""".split())
 REASON_NAMES = ("copyright", "caption", "cross-link", "share buttons", "comment form", "navigation",
                 "advertisement", "subscription prompt", "teaser", "dateline")
 _BULLETS = re.compile(r"[|•»›·]")
@@ -183,7 +182,20 @@ def line_features(lines: list[str], stop_words: frozenset[str] = None) -> np.nda
     return np.array(rows)
 
 
-N_FEATURES = 34 + len(REASON_NAMES)
+FEATURE_NAMES = (
+    "log_words", "log_chars", "ends_like_sentence", "sentence_breaks", "stop_word_share", "capitalised_share",
+    "digit_share", "upper_share", "prose", "position", "log_index", "log_lines_after", "after_end_marker",
+    "is_end_marker", "before_first_prose", "after_last_prose", "prose_around_3", "prose_around_10",
+    "log_words_before", "log_words_after", "prose_before", "prose_after", "log_repeats", "title_word_share",
+    "bullets", "linkish", "ends_with_ellipsis", "blank_lines_before", "in_main_block", "distance_to_main_block",
+    "prose_words_before_share", *(f"pattern: {name}" for name in REASON_NAMES), "cjk_share",
+    "log_lines_since_title", "log_lines_since_date_or_byline",
+)
+"""The columns of ``line_features``, in order."""
+N_FEATURES = len(FEATURE_NAMES)
+CONTEXT_NAMES = ("first_stage", "first_stage_before", "first_stage_after", "first_stage_around_2",
+                 "first_stage_around_10", "first_stage_max_before", "first_stage_max_after", "in_first_stage_span")
+"""The columns ``context_features`` adds for the second stage."""
 _DATE_OR_BYLINE = re.compile(
     r"^(?:by|von|por|par)\b|\b(?:19|20)\d\d\b.{0,12}$|\b\d{1,2}[/.]\d{1,2}[/.](?:19|20)?\d\d\b|"
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}\b", re.I)
@@ -240,12 +252,104 @@ def _main_block(counts: np.ndarray, prose: np.ndarray, weights: np.ndarray | Non
     return best_span
 
 
+class BoostedTrees:
+    """A fitted gradient-boosted binary classifier (scikit-learn's
+    ``HistGradientBoostingClassifier``, numeric features) as plain arrays: every tree's nodes
+    in one flat table, ``roots`` where each tree starts, and the ``baseline`` log-odds. Its
+    ``predict_proba`` gives what the fitted model gives."""
+
+    ARRAYS = ("feature", "threshold", "missing_left", "left", "right", "is_leaf", "value", "roots", "baseline")
+
+    def __init__(self, *, feature, threshold, missing_left, left, right, is_leaf, value, roots, baseline):
+        self.feature, self.threshold, self.value = feature.astype(np.intp), threshold.astype(float), value.astype(float)
+        self.missing_left, self.is_leaf = missing_left.astype(bool), is_leaf.astype(bool)
+        self.left, self.right, self.roots = left.astype(np.intp), right.astype(np.intp), roots.astype(np.intp)
+        self.baseline = float(baseline)
+
+    @classmethod
+    def from_sklearn(cls, model) -> BoostedTrees:
+        """Read the trees of a fitted ``HistGradientBoostingClassifier`` (binary, no categorical
+        features)."""
+        if getattr(model, "is_categorical_", None) is not None or model.n_trees_per_iteration_ != 1:
+            raise ValueError("only binary classifiers over numeric features can be stored as arrays")
+        tables, roots, offset = [], [], 0
+        for (predictor,) in model._predictors:
+            nodes = predictor.nodes
+            tables.append((nodes, offset))
+            roots.append(offset)
+            offset += len(nodes)
+        column = lambda name: np.concatenate([nodes[name] for nodes, _ in tables])  # noqa: E731
+        shift = lambda name: np.concatenate([nodes[name].astype(np.int64) + base for nodes, base in tables])  # noqa: E731
+        return cls(feature=column("feature_idx"), threshold=column("num_threshold"),
+                   missing_left=column("missing_go_to_left"), left=shift("left"), right=shift("right"),
+                   is_leaf=column("is_leaf"), value=column("value"), roots=np.array(roots),
+                   baseline=np.asarray(model._baseline_prediction).item())
+
+    def arrays(self, prefix: str) -> dict[str, np.ndarray]:
+        return {f"{prefix}{name}": np.asarray(getattr(self, name)) for name in self.ARRAYS}
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray], prefix: str, n_features: int) -> BoostedTrees:
+        trees = cls(**{name: arrays[f"{prefix}{name}"] for name in cls.ARRAYS})
+        inner = ~trees.is_leaf
+        nodes = len(trees.value)
+        if (trees.feature[inner] >= n_features).any() or (trees.feature[inner] < 0).any() or \
+                (trees.left[inner] >= nodes).any() or (trees.right[inner] >= nodes).any() or (trees.roots >= nodes).any():
+            raise ValueError(f"the {prefix.rstrip('_')} trees point outside their tables")
+        return trees
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """(p not, p) per row of ``X``: all trees walked at once, leaf values added tree by tree
+        onto the baseline, as scikit-learn adds them."""
+        from scipy.special import expit
+
+        X = np.asarray(X, dtype=float)
+        rows = np.arange(len(X))[:, None]
+        node = np.broadcast_to(self.roots, (len(X), len(self.roots))).copy()
+        while True:
+            inner = ~self.is_leaf[node]
+            if not inner.any():
+                break
+            value = X[rows, self.feature[node]]
+            go_left = np.where(np.isnan(value), self.missing_left[node], value <= self.threshold[node])
+            node = np.where(inner, np.where(go_left, self.left[node], self.right[node]), node)
+        raw = np.cumsum(np.column_stack([np.full(len(X), self.baseline), self.value[node]]), axis=1)[:, -1]
+        p = expit(raw)
+        return np.column_stack([1 - p, p])
+
+
+MODEL_KIND = "newsloom line classifier"
+MODEL_FORMAT = 1
+MODEL_FEATURES = FEATURE_NAMES + CONTEXT_NAMES
+
+
+def model_to_npz(first: BoostedTrees, second: BoostedTrees, fitted_on: str) -> bytes:
+    """The two stages as one ``.npz`` of plain arrays, with the feature names (first stage:
+    ``FEATURE_NAMES``; second: those and ``CONTEXT_NAMES``) and the newsloom version."""
+    meta = modelfile.header(MODEL_KIND, MODEL_FORMAT, MODEL_FEATURES, fitted_on=fitted_on)
+    return modelfile.write_npz(meta, first.arrays("first_") | second.arrays("second_"))
+
+
+def model_from_npz(data: bytes, where: str) -> tuple[BoostedTrees, BoostedTrees]:
+    """The two stages of a line classifier file, checked (no code runs)."""
+    fix = "refit it with benchmarks/fit_linefilter.py"
+    meta, arrays = modelfile.read_npz(data, where, fix)
+    modelfile.check(meta, MODEL_KIND, MODEL_FORMAT, MODEL_FEATURES, where, fix)
+    try:
+        return (BoostedTrees.from_arrays(arrays, "first_", N_FEATURES),
+                BoostedTrees.from_arrays(arrays, "second_", N_FEATURES + len(CONTEXT_NAMES)))
+    except (KeyError, ValueError) as error:
+        raise ConfigError(f"{where} is incomplete or damaged ({error})", fix) from None
+
+
 class LineClassifier:
-    """The shipped classifier: probability that each non-blank line belongs to the article."""
+    """The shipped classifier: probability that each non-blank line belongs to the article.
+    ``model`` is two stages with ``predict_proba`` (default: the shipped ``BoostedTrees``)."""
 
     def __init__(self, model=None, threshold: float = 0.5):
         if model is None:
-            model = pickle.loads(files("newsloom").joinpath("models/linefilter.pkl").read_bytes())
+            model = model_from_npz(files("newsloom").joinpath("models/linefilter.npz").read_bytes(),
+                                   "the line classifier shipped with newsloom")
         self.model = model
         self.threshold = threshold
         self._stop_words: dict[str, frozenset[str]] = {}

@@ -8,6 +8,18 @@ ids are strings chosen by ingest (the input's own id, else the path as given).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
+
+NO_DATE = "9999"
+"""Sorts after every ISO date: where an article without a date goes in publication order."""
+
+
+def day_of(value: str | None) -> date | None:
+    """The day of an ISO date or date-time string; None when there is none or it is not a date."""
+    try:
+        return date.fromisoformat(value[:10]) if value else None
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True, slots=True)

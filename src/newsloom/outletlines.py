@@ -3,8 +3,8 @@
 A subscription prompt, a "You must enter the characters…" form, the same "Related News"
 block: text that recurs across several articles of one outlet is that outlet's boilerplate,
 whatever it looks like. ``OutletLines`` counts, per outlet, in how many articles each
-paragraph occurred (counts kept in an injected storage: the store's ``outlet_lines`` table, or
-a dict); once a paragraph has been seen in ``min_articles`` articles of the outlet it is
+paragraph occurred (counts kept in an injected ``LineCounts``: the store's, from
+``Store.line_counts()``); once a paragraph has been seen in ``min_articles`` articles of the outlet it is
 removed from that outlet's later articles, and the removal keeps its reason.
 """
 
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections import Counter
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -35,42 +34,10 @@ class OutletLinesConfig:
 
 
 class LineCounts(Protocol):
+    """In how many articles of an outlet each paragraph (by key) has been seen."""
+
     def seen(self, source: str, keys: list[str]) -> dict[str, int]: ...
     def add(self, source: str, keys: list[str]) -> None: ...
-
-
-class MemoryLineCounts:
-    def __init__(self):
-        self.counts: Counter = Counter()
-
-    def seen(self, source, keys):
-        return {key: self.counts[(source, key)] for key in keys}
-
-    def add(self, source, keys):
-        for key in keys:
-            self.counts[(source, key)] += 1
-
-
-class StoreLineCounts:
-    def __init__(self, db):
-        self.db = db
-
-    def seen(self, source, keys):
-        found = dict.fromkeys(keys, 0)
-        for start in range(0, len(keys), 500):
-            chunk = keys[start:start + 500]
-            marks = ",".join("?" * len(chunk))
-            for key, articles in self.db.execute(
-                    f"SELECT line_hash, articles FROM outlet_lines WHERE source = ? AND line_hash IN ({marks})",
-                    [source, *chunk]):
-                found[key] = articles
-        return found
-
-    def add(self, source, keys):
-        self.db.executemany(
-            "INSERT INTO outlet_lines (source, line_hash, articles) VALUES (?, ?, 1) "
-            "ON CONFLICT (source, line_hash) DO UPDATE SET articles = articles + 1",
-            [(source, key) for key in keys])
 
 
 def _key(paragraph: str) -> str:

@@ -12,19 +12,16 @@ import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-
-import numpy as np
 
 from .citations import cited_sources
 from .clean import CleanConfig, Cleaner
-from .cluster import ClusterConfig, Embedder, StoryIndex, article_features, assign, stored_features
-from .copies import CopyConfig, CopyDetector, StoreBands
+from .cluster import ClusterConfig, Embedder, Featurizer, StoryIndex, place, stored_features
+from .copies import CopyConfig, CopyDetector
 from .errors import ConfigError
 from .ingest import IngestConfig, read_inputs
-from .models import Article, Assignment, CopyLink, Document, Skipped
-from .outletlines import OutletLines, OutletLinesConfig, StoreLineCounts
-from .store import Store
+from .models import NO_DATE, CopyLink, Document, Skipped
+from .outletlines import OutletLines, OutletLinesConfig
+from .store import Store, StoreBands, StoreLineCounts
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -52,6 +49,15 @@ class RunReport:
         return not self.skipped
 
 
+@dataclass
+class Indexes:
+    """What a run keeps beside the store: the active stories and the copy index (whose
+    buckets live in the store). ``Pipeline.delete`` changes them together with the store."""
+
+    stories: StoryIndex
+    copies: CopyDetector
+
+
 def input_hash(document: Document) -> str:
     parts = (document.kind, document.content, document.title, document.source, document.url,
              document.published, document.author)
@@ -66,7 +72,7 @@ class Pipeline:
                  on_skip: Callable[[Skipped], None] | None = None):
         self.store = store
         self.config = config or PipelineConfig()
-        self._embedder = embedder
+        self.featurizer = Featurizer(self.config.cluster, embedder)
         self._cleaner = cleaner
         self.on_progress = on_progress or (lambda n: None)
         self.on_skip = on_skip or (lambda s: None)
@@ -78,23 +84,17 @@ class Pipeline:
             self._cleaner = Cleaner(self.config.clean)
         return self._cleaner
 
-    @property
-    def embedder(self) -> Embedder:
-        if self._embedder is None:
-            self._embedder = Embedder()
-        return self._embedder
-
     def ingest(self, paths: Iterable[str], command: str = "ingest") -> RunReport:
         """Ingest files and folders."""
         return self.ingest_items(read_inputs(paths, self.config.ingest), command)
 
     def ingest_items(self, items: Iterable[Document | Skipped], command: str = "ingest") -> RunReport:
         """Ingest documents (and record the inputs that could not be read)."""
+        self._check_settings()
         self.store.mark_interrupted_runs()
         report = RunReport(self.store.start_run(command))
-        stories = self._load_story_index()
-        copies = CopyDetector(StoreBands(self.store.db), self.store, self.config.copies)
-        outlet_lines = OutletLines(StoreLineCounts(self.store.db), self.config.outlet_lines)
+        indexes = self._indexes(recent=True)
+        outlet_lines = OutletLines(StoreLineCounts(self.store), self.config.outlet_lines)
         batch: list[tuple[Document, str]] = []
         for item in items:
             if isinstance(item, Skipped):
@@ -108,34 +108,37 @@ class Pipeline:
                 continue
             batch.append((item, digest))
             if len(batch) >= self.config.batch_size:
-                self._process_batch(batch, report, stories, copies, outlet_lines)
+                self._process_batch(batch, report, indexes, outlet_lines)
                 batch = []
         if batch:
-            self._process_batch(batch, report, stories, copies, outlet_lines)
+            self._process_batch(batch, report, indexes, outlet_lines)
         with self.store.transaction():
             self._save_skips(report)
-            report.counts["expired from copy index"] = self._expire_copy_index(copies)
+            report.counts["expired from copy index"] = indexes.copies.expire(self.store.latest_published())
         status = "done" if report.ok else "done with skips"
         self.store.finish_run(report.run_id, dict(report.counts) | {"skipped": len(report.skipped)}, status)
         return report
 
-    def _place(self, stories: StoryIndex, article_id: str, title: str, features: dict, vector: np.ndarray | None,
-               copy: CopyLink | None, run_id: int) -> bool:
-        """Put an article in a story: a copy goes where its original is; anything else is
-        assigned. True when it went with its original."""
-        story_of_original = self.store.story_of(copy.original) if copy else None
-        if story_of_original is not None:
-            stories.add(story_of_original, features, vector)
-            assignment = Assignment(article_id, story_of_original, 1.0,
-                                    f"copy ({copy.kind}, {copy.score:.2f}) of {copy.original}", ())
-        else:
-            assignment = assign(stories, article_id, features, vector, lambda: self.store.new_story(title, run_id))
-        self.store.assign(assignment)
-        return story_of_original is not None
+    def delete(self, article_id: str, indexes: Indexes | None = None) -> list[CopyLink]:
+        """Remove an article from the store, its story and the copy index, in one transaction:
+        the one way an article leaves (``newsloom delete``; an update, from a changed input or
+        the API, before its new version goes in). Its story is rebuilt without it (dropped
+        when empty); its former copies are re-linked to a new original. Returns their new
+        links. Without a run's ``indexes`` there is no story in memory to keep in step."""
+        if indexes is None:
+            indexes = self._indexes(recent=False)
+        with self.store.transaction():
+            links = indexes.copies.remove(article_id)
+            removed, features = self.store.delete_article(article_id)
+            for link in links:
+                self.store.set_copy(link)
+            indexes.stories.remove(removed.story_id, features)
+        return links
 
     def recluster(self) -> dict:
         """Rebuild every story from scratch: the stored articles replayed in publication order
         (ties in ingest order) through the same assignment as ingest, in one transaction."""
+        self._check_settings()
         run_id = self.store.start_run("recluster")
         stories = self._story_index()
         with self.store.transaction():
@@ -143,13 +146,19 @@ class Pipeline:
             for row in self.store.all_features():
                 copy = CopyLink(row["id"], row["duplicate_of"], row["copy_kind"], row["copy_score"]) \
                     if row["duplicate_of"] else None
-                self._place(stories, row["id"], row["title"], *stored_features(row), copy, run_id)
+                features, vector = stored_features(row)
+                self.store.assign(place(stories, row["id"], features, vector,
+                                        lambda: self.store.new_story(row["title"], run_id), copy, self.store.story_of))
                 self.on_progress(1)
                 if stories.documents % self.config.batch_size == 0:
                     stories.evict()
         counts = {"articles": stories.documents, "stories": self.store.count("stories")}
         self.store.finish_run(run_id, counts)
         return counts
+
+    def _check_settings(self) -> None:
+        """Refuse a store whose features or copy index were made with other settings."""
+        self.store.check_settings(self.featurizer.settings() | self.config.copies.index_settings())
 
     def _skip(self, report: RunReport, item: Skipped) -> None:
         report.skipped.append(item)
@@ -160,36 +169,21 @@ class Pipeline:
         self.store.add_skipped(report.run_id, self._unsaved_skips)
         self._unsaved_skips = []
 
-    def _expire_copy_index(self, copies: CopyDetector) -> int:
-        """Forget copy signatures older than the window before the newest article."""
-        latest = self.store.latest_published()
-        if not latest:
-            return 0
-        try:
-            cutoff = date.fromisoformat(latest[:10]) - timedelta(days=self.config.copies.window_days)
-        except ValueError:
-            return 0
-        return copies.storage.expire(cutoff.isoformat())
-
     def _story_index(self) -> StoryIndex:
         """An empty story index that pages evicted stories in from this store."""
         return StoryIndex(self.config.cluster, self.store.features_of_stories_active, self.store.features_of_story)
 
-    def _load_story_index(self) -> StoryIndex:
-        index = self._story_index()
-        latest = self.store.latest_published()
-        since = None
-        if latest:
-            try:
-                since = (date.fromisoformat(latest[:10]) - timedelta(days=self.config.cluster.window_days)).isoformat()
-            except ValueError:
-                since = None
-        index.load(self.store.features_since(since), since)
-        return index
+    def _indexes(self, *, recent: bool) -> Indexes:
+        """The run's indexes; with ``recent``, the stories active before the newest article
+        loaded (a delete alone needs none in memory)."""
+        stories = self._story_index()
+        if recent:
+            stories.load_recent(self.store.latest_published(), self.store.features_since)
+        return Indexes(stories, CopyDetector(StoreBands(self.store), self.store, self.config.copies))
 
-    def _process_batch(self, batch: list[tuple[Document, str]], report: RunReport, stories: StoryIndex,
-                       copies: CopyDetector, outlet_lines: OutletLines) -> None:
-        cleaned: list[tuple[Article, str]] = []
+    def _process_batch(self, batch: list[tuple[Document, str]], report: RunReport, indexes: Indexes,
+                       outlet_lines: OutletLines) -> None:
+        cleaned = []
         for document, digest in batch:
             article = self.cleaner.clean(document)
             if not article.text.strip():
@@ -198,28 +192,29 @@ class Pipeline:
                 continue
             cleaned.append((article, digest))
         # publication order, ties in input order (sorted() is stable)
-        cleaned.sort(key=lambda pair: pair[0].published or "9999")
+        cleaned.sort(key=lambda pair: pair[0].published or NO_DATE)
         with self.store.transaction():
             # outlet boilerplate counts change in the same transaction as the articles
             cleaned = [(outlet_lines.filter(article), digest) for article, digest in cleaned]
-            features = [article_features(a.title, a.text, a.published, self.config.cluster.lead_words, a.language)
-                        for a, _ in cleaned]
-            vectors = self.embedder.encode([f"{a.title}. {a.text[:1500]}" for a, _ in cleaned]) if cleaned else []
+            featured = self.featurizer([article for article, _ in cleaned])
             self._save_skips(report)
-            for (article, digest), feats, vector in zip(cleaned, features, vectors):
+            for (article, digest), (features, vector) in zip(cleaned, featured):
                 if self.store.input_hash(article.id) is not None:
-                    self.store.delete_article(article.id)
+                    self.delete(article.id, indexes)
                     report.counts["updated"] += 1
                 else:
                     report.counts["new"] += 1
                 self.store.add_article(article, digest, report.run_id)
                 self.store.add_citations(article.id, cited_sources(article.text))
-                links = copies.process(article.id, article.text, article.content_hash, article.published)
+                links = indexes.copies.process(article.id, article.text, article.content_hash, article.published)
                 for link in links:
                     self.store.set_copy(link)
                 mine = next((link for link in links if link.article == article.id), None)
-                if self._place(stories, article.id, article.title, feats, vector, mine, report.run_id):
+                self.store.assign(place(indexes.stories, article.id, features, vector,
+                                        lambda: self.store.new_story(article.title, report.run_id), mine,
+                                        self.store.story_of))
+                if mine is not None:
                     report.counts["copies"] += 1
-                self.store.save_features(article.id, feats, vector.tobytes())
-            stories.evict()
+                self.store.save_features(article.id, features, vector.tobytes())
+            indexes.stories.evict()
         self.on_progress(len(batch))

@@ -4,19 +4,25 @@ The schema changes only through ``MIGRATIONS``, each applied once and recorded, 
 store twice (or an old store with a new newsloom) is safe. WAL mode; the pipeline writes one
 transaction per batch, so a run killed midway leaves every finished batch whole and nothing
 of the unfinished one. Every value from an article is bound as a parameter.
+
+All of newsloom's SQL is here: the stages get what they store through the storages this
+module offers for their protocols (``StoreBands`` for the copy index, ``StoreLineCounts`` for
+outlet boilerplate). The ``settings`` table records what the stored features and bands were
+made with, and ``check_settings`` refuses to add to a store made with others.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import fields
 
-from .errors import NotFound, StoreError
-from .models import Article, Assignment, CopyLink, DroppedLine, Feed, Skipped, StoredArticle, StorySummary
+from .errors import NotFound, SettingsMismatch, StoreError
+from .models import NO_DATE, Article, Assignment, CopyLink, Feed, Skipped, StoredArticle, StorySummary
 
 MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("0001_core", """
@@ -95,6 +101,7 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
             INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.rowid, old.title, old.text);
             INSERT INTO articles_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
         END;
+        INSERT INTO articles_fts(articles_fts) VALUES ('rebuild');
     """),
     ("0003_copies", """
         CREATE TABLE IF NOT EXISTS minhash_bands (
@@ -160,7 +167,26 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
             data TEXT NOT NULL
         );
     """),
+    # what the stored features and LSH bands were made with; the values are those in force
+    # before this table existed (a newsloom that adds a setting adds a migration with its old value)
+    ("0008_settings", """
+        CREATE TABLE IF NOT EXISTS settings (
+            name TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        ) WITHOUT ROWID;
+        INSERT OR IGNORE INTO settings (name, value) VALUES
+            ('features.recipe', '1'), ('features.lead_words', '400'), ('features.embedding', 'potion-base-8M'),
+            ('copies.shingle_words', '5'), ('copies.num_perm', '126'), ('copies.bands', '42'),
+            ('copies.engine', 'rensa');
+    """),
 )
+
+SETTING_FIXES = {
+    "features": "re-ingest the articles into a new database (newsloom --db NEW.db ingest PATH...), "
+                "or use the newsloom version that made this one",
+    "copies": "re-ingest the articles into a new database (newsloom --db NEW.db ingest PATH...), "
+              "or keep the copy settings this database was made with",
+}
 
 
 def now() -> str:
@@ -221,6 +247,28 @@ class Store:
     def close(self) -> None:
         self.db.close()
 
+    # ------------------------------------------------------------ settings
+
+    def settings(self) -> dict[str, str]:
+        """The settings the stored features and copy index were made with."""
+        return dict(self.db.execute("SELECT name, value FROM settings").fetchall())
+
+    def check_settings(self, current: dict[str, str]) -> None:
+        """Refuse to add to a store made with other ``current`` settings (``features.*``,
+        ``copies.*``), with the fix; a store without articles takes the current ones."""
+        stored = self.settings()
+        differing = sorted(name for name in current if stored.get(name) != current[name])
+        if not differing:
+            return
+        if not self.db.execute("SELECT 1 FROM articles LIMIT 1").fetchone():
+            with self.transaction():
+                self.db.executemany("INSERT OR REPLACE INTO settings (name, value) VALUES (?, ?)", current.items())
+            return
+        what = ", ".join(f"{name} {stored.get(name, 'unset')} (now {current[name]})" for name in differing)
+        fixes = " ".join(dict.fromkeys(SETTING_FIXES.get(name.split(".")[0], "") for name in differing))
+        raise SettingsMismatch(f"this database was made with other settings: {what}", fixes.strip(),
+                               subject=self.path)
+
     # ------------------------------------------------------------ runs
 
     def start_run(self, command: str) -> int:
@@ -260,20 +308,24 @@ class Store:
             [(article.id, d.line_no, d.text, d.reason) for d in article.dropped],
         )
 
-    def delete_article(self, article_id: str) -> list[str]:
-        """Remove an article (and its index entries); return the ids of its former copies,
-        which the caller re-links."""
-        if not self.db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone():
+    def delete_article(self, article_id: str) -> tuple[StoredArticle, dict | None]:
+        """The store's part of removing an article (``Pipeline.delete`` is the one call that
+        keeps the in-memory indexes in step): its rows, features, bands, citations and
+        assignment go, its former copies lose their link (the caller re-links them) and its
+        story goes when empty. Returns the article as it was and its features."""
+        row = self.db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if row is None:
             raise NotFound(f"no article with id {article_id!r}", "list ids with 'newsloom export articles'")
+        removed = StoredArticle(*row)
+        features = self.db.execute("SELECT features FROM article_features WHERE article_id = ?",
+                                   (article_id,)).fetchone()
         with self.transaction():
-            orphans = [row[0] for row in self.db.execute(
-                "SELECT id FROM articles WHERE duplicate_of = ?", (article_id,))]
             self.db.execute("UPDATE articles SET duplicate_of = NULL, copy_kind = NULL, copy_score = NULL "
                             "WHERE duplicate_of = ?", (article_id,))
             self.db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
-            self.db.execute("DELETE FROM stories WHERE id NOT IN (SELECT story_id FROM articles "
-                            "WHERE story_id IS NOT NULL)")
-        return orphans
+            self.db.execute("DELETE FROM stories WHERE id = ? AND NOT EXISTS "
+                            "(SELECT 1 FROM articles WHERE story_id = ?)", (removed.story_id, removed.story_id))
+        return removed, json.loads(features[0]) if features else None
 
     def copy_group(self, article_id: str) -> list[dict]:
         """The article's group of copies: its root original and everything linked below it."""
@@ -339,10 +391,6 @@ class Store:
         result["cited_sources"] = self.citations(article_id)
         return result
 
-    def dropped_lines(self, article_id: str) -> tuple[DroppedLine, ...]:
-        return tuple(DroppedLine(r[0], r[1], r[2]) for r in self.db.execute(
-            "SELECT line_no, text, reason FROM dropped_lines WHERE article_id = ? ORDER BY line_no", (article_id,)))
-
     def iter_articles(self) -> Iterator[StoredArticle]:
         for row in self.db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles ORDER BY COALESCE(published, ''), rowid"):
             yield StoredArticle(*row)
@@ -362,8 +410,8 @@ class Store:
         yield from self.db.execute(
             """SELECT a.id, a.story_id, a.published, a.source, f.features, f.vector
                FROM articles a JOIN article_features f ON f.article_id = a.id
-               WHERE a.story_id IS NOT NULL AND (? IS NULL OR COALESCE(a.published, '9999') >= ?)
-               ORDER BY COALESCE(a.published, ''), a.rowid""", (since, since))
+               WHERE a.story_id IS NOT NULL AND (? IS NULL OR COALESCE(a.published, ?) >= ?)
+               ORDER BY COALESCE(a.published, ''), a.rowid""", (since, NO_DATE, since))
 
     def features_of_stories_active(self, first: str, last: str) -> Iterator[sqlite3.Row]:
         """Features of every article of the stories that have an article published from day
@@ -387,7 +435,7 @@ class Store:
         yield from self.db.execute(
             """SELECT a.id, a.title, a.duplicate_of, a.copy_kind, a.copy_score, f.features, f.vector
                FROM articles a JOIN article_features f ON f.article_id = a.id
-               ORDER BY COALESCE(a.published, '9999'), a.rowid""")
+               ORDER BY COALESCE(a.published, ?), a.rowid""", (NO_DATE,))
 
     # ------------------------------------------------------------ stories
 
@@ -412,9 +460,6 @@ class Store:
             self.db.execute("UPDATE articles SET story_id = NULL")
             self.db.execute("DELETE FROM assignments")
             self.db.execute("DELETE FROM stories")
-
-    def update_headline(self, story_id: int, headline: str) -> None:
-        self.db.execute("UPDATE stories SET headline = ? WHERE id = ?", (headline, story_id))
 
     _STORY_SUMMARY = """
         SELECT s.id, s.headline, COUNT(a.id) AS articles,
@@ -461,22 +506,22 @@ class Store:
             raise NotFound(f"no story with id {story_id}", "list stories with 'newsloom stories'")
         return StorySummary(**dict(row))
 
-    def story_outlets(self, story_ids: list[int]) -> dict[int, list[str]]:
-        """Every outlet of each story, by name, in order of first publication; an article
-        without one is 'unknown outlet (its file name)'."""
-        from .compare import outlet_name
-
-        found: dict[int, list[str]] = {i: [] for i in story_ids}
-        for start in range(0, len(story_ids), 500):
-            chunk = story_ids[start:start + 500]
+    def story_outlets(self, story_ids: Iterable[int]) -> dict[int, list[str]]:
+        """Every outlet of each story, named ones first (sorted); an article without one counts
+        as its own "unknown outlet (file name)"."""
+        ids = list(story_ids)
+        found: dict[int, tuple[set, set]] = {i: (set(), set()) for i in ids}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
             marks = ",".join("?" * len(chunk))
-            for story_id, article_id, source in self.db.execute(
-                    f"SELECT story_id, id, source FROM articles WHERE story_id IN ({marks}) "
-                    f"ORDER BY COALESCE(published, ''), rowid", chunk):
-                name = outlet_name(StoredArticle(article_id, "", "", "", "", source))
-                if name not in found[story_id]:
-                    found[story_id].append(name)
-        return found
+            for story_id, source, article_id in self.db.execute(
+                    f"SELECT story_id, source, id FROM articles WHERE story_id IN ({marks})", chunk):
+                named, unnamed = found[story_id]
+                if source:
+                    named.add(source)
+                else:
+                    unnamed.add(f"unknown outlet ({os.path.basename(article_id.rstrip('/')) or article_id})")
+        return {i: sorted(named) + sorted(unnamed) for i, (named, unnamed) in found.items()}
 
     def story_articles(self, story_id: int) -> list[StoredArticle]:
         return [StoredArticle(*row) for row in self.db.execute(
@@ -629,3 +674,51 @@ def _statements(sql: str) -> Iterator[str]:
             buffer = ""
     if buffer.strip():
         yield buffer.strip()
+
+
+class StoreBands:
+    """The copy detector's LSH buckets (``copies.BandStorage``) in the ``minhash_bands``
+    table: they survive restarts, and go with their article when it is deleted."""
+
+    def __init__(self, store: Store):
+        self.db = store.db
+
+    def add(self, article_id: str, keys: list[int], published: str | None) -> None:
+        self.db.executemany("INSERT OR IGNORE INTO minhash_bands (band, bucket, article_id, published) VALUES (?, ?, ?, ?)",
+                            [(band, bucket, article_id, published) for band, bucket in enumerate(keys)])
+
+    def candidates(self, keys: list[int]) -> set[str]:
+        clause = " OR ".join(["(band = ? AND bucket = ?)"] * len(keys))
+        params = [value for pair in enumerate(keys) for value in pair]
+        return {row[0] for row in self.db.execute(f"SELECT article_id FROM minhash_bands WHERE {clause}", params)}
+
+    def remove(self, article_id: str) -> None:
+        self.db.execute("DELETE FROM minhash_bands WHERE article_id = ?", (article_id,))
+
+    def expire(self, before: str) -> int:
+        return self.db.execute("DELETE FROM minhash_bands WHERE published IS NOT NULL AND published < ?",
+                               (before,)).rowcount
+
+
+class StoreLineCounts:
+    """Outlet boilerplate counts (``outletlines.LineCounts``) in the ``outlet_lines`` table."""
+
+    def __init__(self, store: Store):
+        self.db = store.db
+
+    def seen(self, source: str, keys: list[str]) -> dict[str, int]:
+        found = dict.fromkeys(keys, 0)
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for key, articles in self.db.execute(
+                    f"SELECT line_hash, articles FROM outlet_lines WHERE source = ? AND line_hash IN ({marks})",
+                    [source, *chunk]):
+                found[key] = articles
+        return found
+
+    def add(self, source: str, keys: list[str]) -> None:
+        self.db.executemany(
+            "INSERT INTO outlet_lines (source, line_hash, articles) VALUES (?, ?, 1) "
+            "ON CONFLICT (source, line_hash) DO UPDATE SET articles = articles + 1",
+            [(source, key) for key in keys])

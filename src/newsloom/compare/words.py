@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ..cluster import STOP_WORDS
+from ..words import STOP_WORDS
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]+", re.U)
 

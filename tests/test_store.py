@@ -1,0 +1,155 @@
+"""The store: migrations from the oldest schema, typed round trips, the settings it was made
+with, and the storages it offers the stages (bands, outlet line counts)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from newsloom.cli import cli
+from newsloom.errors import NotFound, SettingsMismatch
+from newsloom.models import Article, Assignment, CopyLink, DroppedLine, StoredArticle
+from newsloom.store import MIGRATIONS, Store, StoreBands, StoreLineCounts, _statements
+
+from .conftest import SEEDS
+
+
+def oldest_store(path) -> None:
+    """A database as the first newsloom made it: migration 0001 only, with one article."""
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    name, sql = MIGRATIONS[0]
+    for statement in _statements(sql):
+        db.execute(statement)
+    db.execute("INSERT INTO migrations VALUES (?, '2024-01-01T00:00:00')", (name,))
+    db.execute("INSERT INTO stories (id, headline) VALUES (1, 'Bridge reopens')")
+    db.execute("""INSERT INTO articles (id, origin, title, text, content_hash, input_hash, published, story_id,
+                  ingested_at) VALUES ('old-1', 'old.jsonl', 'Bridge reopens', 'The Harlow Creek bridge reopened.',
+                  'h1', 'i1', '2024-01-01', 1, '2024-01-01T00:00:00')""")
+    db.commit()
+    db.close()
+
+
+def test_a_store_of_the_oldest_schema_is_upgraded_in_place(tmp_path):
+    path = str(tmp_path / "old.db")
+    oldest_store(path)
+    store = Store(path)
+    applied = {row[0] for row in store.db.execute("SELECT name FROM migrations")}
+    assert applied == {name for name, _ in MIGRATIONS}
+    assert store.article("old-1")["title"] == "Bridge reopens"
+    assert [s.id for s in store.stories(query="Harlow")] == [1], "old articles are searchable after the upgrade"
+    assert store.settings()["features.recipe"] == "1" and store.settings()["copies.num_perm"] == "126"
+    assert store.migrate() == [], "a second run applies nothing"
+    store.close()
+
+
+def test_migrations_are_safe_to_run_twice(tmp_path):
+    store = Store(str(tmp_path / "twice.db"))
+    store.db.execute("DELETE FROM migrations")
+    assert store.migrate() == [name for name, _ in MIGRATIONS]
+    store.close()
+
+
+texts = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=200)
+optional = st.none() | texts
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(article=st.builds(
+    Article, id=texts.filter(bool), origin=texts, title=texts, text=texts, content_hash=texts, source=optional,
+    url=optional, published=st.none() | st.dates().map(str), dateline=optional, author=optional, language=optional,
+    dropped=st.lists(st.builds(DroppedLine, st.integers(0, 10_000), texts, texts), max_size=3).map(tuple)))
+def test_an_article_comes_back_as_it_went_in(article):
+    store = Store(":memory:")
+    store.add_article(article, "input-hash", None)
+    story = store.new_story(article.title, None)
+    store.assign(Assignment(article.id, story, 0.5, "test"))
+    (stored,) = store.iter_articles()
+    assert isinstance(stored, StoredArticle) and stored.story_id == story
+    assert {name: getattr(stored, name) for name in Article.__slots__ if name != "dropped"} == \
+        {name: getattr(article, name) for name in Article.__slots__ if name != "dropped"}
+    assert store.story_articles(story) == [stored]
+    order = lambda d: (d.line_no, d.text, d.reason)  # noqa: E731
+    assert sorted((DroppedLine(**d) for d in store.article(article.id)["dropped"]), key=order) == \
+        sorted(article.dropped, key=order)
+    store.close()
+
+
+def article(i: int, source: str | None = "Gazette", published: str = "2024-05-01") -> Article:
+    return Article(id=f"a{i}", origin=f"/in/a{i}.txt", title=f"Title {i}", text=f"Text {i}.", content_hash=f"h{i}",
+                   source=source, published=published)
+
+
+def test_delete_removes_the_article_and_its_story_when_empty(store):
+    story = store.new_story("Title", None)
+    for i in (1, 2):
+        store.add_article(article(i), "x", None)
+        store.assign(Assignment(f"a{i}", story, 1.0, "test"))
+        store.save_features(f"a{i}", {"terms": {"word": 1}}, None)
+    store.set_copy(CopyLink("a2", "a1", "near", 0.9))
+    removed, features = store.delete_article("a1")
+    assert removed.id == "a1" and removed.story_id == story and features == {"terms": {"word": 1}}
+    assert store.copy_group("a2")[0]["duplicate_of"] is None, "the former copy lost its link"
+    assert store.story(story).articles == 1
+    store.delete_article("a2")
+    with pytest.raises(NotFound):
+        store.story(story)
+    with pytest.raises(NotFound):
+        store.delete_article("a2")
+
+
+def test_story_outlets_names_every_outlet_and_the_file_of_unnamed_ones(store):
+    story = store.new_story("Title", None)
+    for i, source in enumerate(["Zeta News", "Alpha Post", None, "Zeta News"]):
+        store.add_article(article(i, source), "x", None)
+        store.assign(Assignment(f"a{i}", story, 1.0, "test"))
+    assert store.story_outlets([story]) == {story: ["Alpha Post", "Zeta News", "unknown outlet (a2)"]}
+    assert store.story_outlets([]) == {}
+
+
+def test_settings_are_taken_by_an_empty_store_and_checked_after(store):
+    current = store.settings()
+    store.check_settings(current | {"copies.num_perm": "128"})  # no articles yet: taken
+    assert store.settings()["copies.num_perm"] == "128"
+    store.add_article(article(1), "x", None)
+    with pytest.raises(SettingsMismatch) as error:
+        store.check_settings(current)
+    assert "copies.num_perm 128 (now 126)" in error.value.message and "re-ingest" in error.value.message
+
+
+def test_a_store_made_with_other_settings_is_refused_with_the_fix(tmp_path):
+    db = str(tmp_path / "other.db")
+    assert CliRunner().invoke(cli, ["--db", db, "ingest", str(SEEDS)]).exit_code == 0
+    store = Store(db)
+    store.db.execute("UPDATE settings SET value = '0' WHERE name = 'features.recipe'")
+    store.close()
+    result = CliRunner().invoke(cli, ["--db", db, "ingest", str(SEEDS)])
+    assert result.exit_code == 2
+    assert "[E410]" in result.output and "features.recipe 0 (now 1)" in result.output and "re-ingest" in result.output
+    assert CliRunner().invoke(cli, ["--db", db, "stories"]).exit_code == 0, "reading it still works"
+
+
+def test_bands_find_candidates_forget_deleted_and_expire_old(store):
+    bands = StoreBands(store)
+    for i, day in ((1, "2024-01-01"), (2, "2024-03-01")):
+        store.add_article(article(i, published=day), "x", None)
+        bands.add(f"a{i}", [10, 20 + i, 30], day)
+    assert bands.candidates([10, 99, 98]) == {"a1", "a2"}
+    assert bands.candidates([99, 22, 98]) == {"a2"}
+    assert bands.expire("2024-02-01") == 3
+    assert bands.candidates([10, 21, 30]) == {"a2"}
+    bands.remove("a2")
+    assert bands.candidates([10, 22, 30]) == set()
+
+
+def test_line_counts_count_articles_per_outlet(store):
+    counts = StoreLineCounts(store)
+    counts.add("Gazette", ["k1", "k2"])
+    counts.add("Gazette", ["k1"])
+    counts.add("Post", ["k1"])
+    assert counts.seen("Gazette", ["k1", "k2", "k3"]) == {"k1": 2, "k2": 1, "k3": 0}
+    assert counts.seen("Post", [f"k{i}" for i in range(1200)])["k1"] == 1
