@@ -12,9 +12,10 @@ class CountingComparer:
     def __init__(self, comparer):
         self.comparer, self.calls = comparer, 0
 
-    def compare(self, articles):
+    def compare(self, articles, sentence_vectors=None):
         self.calls += 1
-        return self.comparer.compare(articles)
+        assert sentence_vectors and set(sentence_vectors) == {a.id for a in articles}, "ingest stored them"
+        return self.comparer.compare(articles, sentence_vectors)
 
     @property
     def embedder(self):

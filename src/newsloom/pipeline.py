@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from .citations import cited_sources
 from .clean import CleanConfig, Cleaner
 from .cluster import ClusterConfig, Embedder, Featurizer, StoryIndex, place, stored_features
+from .compare import SentenceVectors
 from .copies import CopyConfig, CopyDetector
 from .errors import ConfigError
 from .ingest import IngestConfig, read_inputs
@@ -197,8 +198,9 @@ class Pipeline:
             # outlet boilerplate counts change in the same transaction as the articles
             cleaned = [(outlet_lines.filter(article), digest) for article, digest in cleaned]
             featured = self.featurizer([article for article, _ in cleaned])
+            sentences = SentenceVectors.of([article.text for article, _ in cleaned], self.featurizer.embedder.encode)
             self._save_skips(report)
-            for (article, digest), (features, vector) in zip(cleaned, featured):
+            for (article, digest), (features, vector), vectors in zip(cleaned, featured, sentences):
                 if self.store.input_hash(article.id) is not None:
                     self.delete(article.id, indexes)
                     report.counts["updated"] += 1
@@ -216,5 +218,6 @@ class Pipeline:
                 if mine is not None:
                     report.counts["copies"] += 1
                 self.store.save_features(article.id, features, vector.tobytes())
+                self.store.save_sentence_vectors(article.id, *vectors.to_bytes())
             indexes.stories.evict()
         self.on_progress(len(batch))

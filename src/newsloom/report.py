@@ -7,7 +7,7 @@ import json
 from collections import Counter
 from dataclasses import asdict
 
-from .compare import Comparer, outlet_name
+from .compare import Comparer, SentenceVectors, outlet_name
 from .models import StoryReport
 from .store import Store
 
@@ -18,7 +18,9 @@ ARTICLE_FIELDS = ("id", "source", "title", "published", "url", "dateline", "auth
 def build_report(store: Store, story_id: int, comparer: Comparer | None = None) -> StoryReport:
     summary = store.story(story_id)
     articles = store.story_articles(story_id)
-    comparison = (comparer or Comparer()).compare(articles)
+    stored = {article_id: SentenceVectors.from_bytes(*blobs)
+              for article_id, blobs in store.sentence_vectors([a.id for a in articles]).items()}
+    comparison = (comparer or Comparer()).compare(articles, stored)
     return StoryReport(
         story=summary,
         articles=tuple({k: getattr(a, k) for k in ARTICLE_FIELDS} | {"outlet": outlet_name(a)} for a in articles),

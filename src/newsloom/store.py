@@ -179,6 +179,15 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
             ('copies.shingle_words', '5'), ('copies.num_perm', '126'), ('copies.bands', '42'),
             ('copies.engine', 'rensa');
     """),
+    # each article's sentences (character spans) and their encoder vectors (int8), made once at
+    # ingest and read when a story is compared
+    ("0009_sentence_vectors", """
+        CREATE TABLE IF NOT EXISTS sentence_vectors (
+            article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            spans BLOB NOT NULL,
+            vectors BLOB NOT NULL
+        ) WITHOUT ROWID;
+    """),
 )
 
 SETTING_FIXES = {
@@ -400,6 +409,20 @@ class Store:
         return self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
 
     # ------------------------------------------------------------ features (for clustering)
+
+    def save_sentence_vectors(self, article_id: str, spans: bytes, vectors: bytes) -> None:
+        self.db.execute("INSERT OR REPLACE INTO sentence_vectors VALUES (?, ?, ?)", (article_id, spans, vectors))
+
+    def sentence_vectors(self, article_ids: list[str]) -> dict[str, tuple[bytes, bytes]]:
+        """article id → (spans, vectors) as stored, for the articles that have them."""
+        found = {}
+        for start in range(0, len(article_ids), 500):
+            chunk = article_ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for article_id, spans, vectors in self.db.execute(
+                    f"SELECT article_id, spans, vectors FROM sentence_vectors WHERE article_id IN ({marks})", chunk):
+                found[article_id] = (spans, vectors)
+        return found
 
     def save_features(self, article_id: str, features: dict, vector: bytes | None) -> None:
         self.db.execute("INSERT OR REPLACE INTO article_features VALUES (?, ?, ?)",

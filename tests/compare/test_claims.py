@@ -71,3 +71,19 @@ def test_clauses_and_appositive_facts_are_claims_of_their_own():
 def test_a_quote_is_not_cut_inside():
     claims, _ = claims_of("“We will find him, and we will bring him to justice,” the sheriff said.")
     assert [c.text for c in claims] == ["“We will find him, and we will bring him to justice"]
+
+
+def test_sentence_vectors_survive_the_store_round_trip_and_spare_encoding(embedder):
+    import numpy as np
+
+    from newsloom.compare.sentences import SentenceVectors, encoder_with, lookup
+
+    text = "Wang Yi is visiting Russia. He will meet Sergei Lavrov.\n\nThe talks last four days."
+    (made,) = SentenceVectors.of([text], embedder.encode)
+    back = SentenceVectors.from_bytes(*made.to_bytes())
+    assert back.spans == made.spans == ((0, 27), (28, 55), (57, 82))
+    assert np.allclose(back.vectors, made.vectors, atol=0.02)
+    calls = []
+    encode = encoder_with(lookup({"a": text}, {"a": back}), lambda texts: calls.append(texts) or embedder.encode(texts))
+    vectors = encode(["He will meet Sergei Lavrov", "Something new"])
+    assert calls == [["Something new"]] and vectors.shape[0] == 2

@@ -29,9 +29,13 @@ from .attribution import attribute, attributions
 from .claims import Claim, SetAside, article_claims
 from .conflicts import StoryContext, find_conflicts
 from .entities import EntityTable
+from .sentences import SentenceVectors, encoder_with, lookup
 from .status import aligned_row, contested_row, detail_row
 from .summary import summarise
 from .timeline import timeline
+
+__all__ = ["Comparer", "CompareConfig", "Comparison", "SentenceVectors", "headline", "independent_origins",
+           "outlet_name"]
 
 STATUS_ORDER = {"contested": 0, "corroborated": 1, "single_source": 2}
 
@@ -75,7 +79,9 @@ class Comparer:
             self._embedder = Embedder()
         return self._embedder
 
-    def compare(self, articles: list[StoredArticle]) -> Comparison:
+    def compare(self, articles: list[StoredArticle], sentence_vectors: dict | None = None) -> Comparison:
+        """Compare a story's articles; ``sentence_vectors`` (article id → ``SentenceVectors``,
+        as ingest stored them) spare encoding their sentences again."""
         if not articles:
             return Comparison(headline="")
         origins = independent_origins(articles)
@@ -87,7 +93,10 @@ class Comparer:
             set_aside += aside
         table = EntityTable.build([(c.article, c.sentence) for c in claims])
         config = self.config.align
-        score = similarity(claims, self.embedder.encode, table, config)
+        encode = self.embedder.encode
+        if sentence_vectors:
+            encode = encoder_with(lookup({a.id: a.text for a in articles}, sentence_vectors), encode)
+        score = similarity(claims, encode, table, config)
         repeats = fold_repeats(claims, score, config)
         groups = group(claims, score, config, set(repeats))
         row_of = {index: n for n, members in enumerate(groups) for index in members}
