@@ -89,9 +89,29 @@ class Pipeline:
         return self.ingest_items(read_inputs(paths, self.config.ingest), command)
 
     def ingest_items(self, items: Iterable[Document | Skipped], command: str = "ingest") -> RunReport:
-        """Ingest documents (and record the inputs that could not be read)."""
+        """Ingest documents (and record the inputs that could not be read). The run's state is
+        always closed: ``done``, ``done with skips``, or ``failed`` / ``interrupted`` when an
+        error or Ctrl-C ends it (the finished batches stay)."""
         self.store.mark_interrupted_runs()
         report = RunReport(self.store.start_run(command))
+        status = "failed"
+        try:
+            self._run(items, report)
+            status = "done" if report.ok else "done with skips"
+        except KeyboardInterrupt:
+            status = "interrupted"
+            raise
+        finally:
+            self._close_run(report, status)
+        return report
+
+    def _close_run(self, report: RunReport, status: str) -> None:
+        if status in ("failed", "interrupted") and self._unsaved_skips:
+            with self.store.transaction():
+                self._save_skips(report)
+        self.store.finish_run(report.run_id, dict(report.counts) | {"skipped": len(report.skipped)}, status)
+
+    def _run(self, items: Iterable[Document | Skipped], report: RunReport) -> None:
         stories = self._load_story_index()
         copies = CopyDetector(StoreBands(self.store.db), self.store, self.config.copies)
         outlet_lines = OutletLines(StoreLineCounts(self.store.db), self.config.outlet_lines)
@@ -115,9 +135,6 @@ class Pipeline:
         with self.store.transaction():
             self._save_skips(report)
             report.counts["expired from copy index"] = self._expire_copy_index(copies)
-        status = "done" if report.ok else "done with skips"
-        self.store.finish_run(report.run_id, dict(report.counts) | {"skipped": len(report.skipped)}, status)
-        return report
 
     def _place(self, stories: StoryIndex, article_id: str, title: str, features: dict, vector: np.ndarray | None,
                copy: CopyLink | None, run_id: int) -> bool:
@@ -191,7 +208,10 @@ class Pipeline:
                        copies: CopyDetector, outlet_lines: OutletLines) -> None:
         cleaned: list[tuple[Article, str]] = []
         for document, digest in batch:
-            article = self.cleaner.clean(document)
+            article = self.cleaner.clean_or_skip(document)
+            if isinstance(article, Skipped):
+                self._skip(report, article)
+                continue
             if not article.text.strip():
                 reasons = "; ".join(sorted({d.reason for d in article.dropped})) or "empty body"
                 self._skip(report, Skipped(document.id, f"no article text found ({reasons[:200]})"))
