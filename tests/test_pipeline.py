@@ -107,3 +107,90 @@ def test_killed_run_leaves_a_consistent_store_and_resumes(tmp_path):
     statuses = [run["status"] for run in store.runs()]
     assert statuses == ["done", "interrupted"]
     store.close()
+
+
+# ---------------------------------------------------------------- hostile inputs (issue 18)
+
+
+def test_bad_values_and_names_are_skipped_and_the_good_files_land(store, pipeline, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    good = [json.dumps({"id": f"ok-{n}", "title": f"Bridge {n}", "text": (SEEDS / name).read_text()})
+            for n, name in enumerate(sorted(p.name for p in SEEDS.glob("*.txt")))]
+    (folder / "a.jsonl").write_text("\n".join([json.dumps({"id": "num", "text": 12}), good[0],
+                                               json.dumps({"id": "bool", "text": True}),
+                                               json.dumps({"id": True, "text": "x"}), good[1]]))
+    with open(os.fsencode(folder) + b"/bad-\xff.txt", "w") as handle:
+        handle.write("An article under a name that is not UTF-8.")
+    report = pipeline.ingest([str(folder)])
+    assert report.counts["new"] == 2 and {a.id for a in store.iter_articles()} == {"ok-0", "ok-1"}
+    skipped = dict(store.db.execute("SELECT path, reason FROM skipped").fetchall())
+    assert set(skipped) == {f"{folder}/a.jsonl:1", f"{folder}/a.jsonl:3", f"{folder}/a.jsonl:4", f"{folder}/bad-\\xff.txt"}
+    assert [run["status"] for run in store.runs()] == ["done with skips"]
+
+
+def test_a_page_the_cleaner_chokes_on_is_skipped(store, pipeline, monkeypatch):
+    clean = pipeline.cleaner.clean
+
+    def choke(document):
+        if document.id.endswith("000_48af7910958ecb10.txt"):
+            raise RecursionError("maximum recursion depth exceeded")
+        return clean(document)
+
+    monkeypatch.setattr(pipeline.cleaner, "clean", choke)
+    report = pipeline.ingest([str(SEEDS)])
+    assert report.counts["new"] == 1
+    (skip,) = report.skipped
+    assert skip.path.endswith("000_48af7910958ecb10.txt") and "cleaning failed (RecursionError" in skip.reason
+
+
+def test_the_run_is_closed_when_an_error_ends_it(store, pipeline, monkeypatch, tmp_path):
+    import pytest
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pipeline, "_process_batch", broken)
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    with pytest.raises(OSError):
+        pipeline.ingest([str(empty), str(SEEDS)])
+    (run,) = store.runs()
+    assert run["status"] == "failed" and run["finished_at"] and run["counts"]["skipped"] == 1
+    assert store.db.execute("SELECT path FROM skipped").fetchall()[0][0] == str(empty)
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, "_process_batch", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        pipeline.ingest([str(SEEDS)])
+    assert [run["status"] for run in store.runs()] == ["interrupted", "failed"]
+
+
+def test_hostile_jsonl_through_the_whole_run(tmp_path_factory, embedder):
+    from hypothesis import HealthCheck, given, settings
+
+    from newsloom.pipeline import Pipeline
+
+    from .test_ingest import hostile_jsonl
+
+    @settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(hostile_jsonl())
+    def run(case):
+        data, good, bad = case
+        folder = tmp_path_factory.mktemp("run")
+        path = folder / "in.jsonl"
+        path.write_bytes(data)
+        store = Store(str(folder / "run.db"))
+        try:
+            report = Pipeline(store, embedder=embedder).ingest([str(path)])
+            assert sorted(a.id for a in store.iter_articles()) == sorted(good)
+            named = [row[0] for row in store.db.execute("SELECT path FROM skipped ORDER BY rowid")]
+            assert named == [f"{path}:{n}" for n in bad]
+            assert [run["status"] for run in store.runs()] == ["done with skips" if bad else "done"]
+            assert report.counts["new"] == len(good)
+        finally:
+            store.close()
+
+    run()
