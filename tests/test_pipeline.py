@@ -194,3 +194,37 @@ def test_hostile_jsonl_through_the_whole_run(tmp_path_factory, embedder):
             store.close()
 
     run()
+
+
+def story_partition_and_copies(db: Path):
+    store = Store(str(db))
+    groups: dict[int, set] = {}
+    for article in store.iter_articles():
+        groups.setdefault(article.story_id, set()).add(article.id)
+    copies = {(a.id, a.duplicate_of) for a in store.iter_articles() if a.duplicate_of}
+    store.close()
+    return {frozenset(g) for g in groups.values()}, copies
+
+
+def test_two_processes_on_one_store_take_turns(tmp_path):
+    rows = [json.loads(line) for line in open(STORIES_DEV / "gva.jsonl", encoding="utf-8")]
+    rows = [r for r in rows if len(r["text"]) > 1000][:120]
+    rows += [dict(r, id=f"again-{r['id']}", source="Another Outlet") for r in rows[:: 12]]  # ten copies
+    source = tmp_path / "gva.jsonl"
+    source.write_text("\n".join(json.dumps({k: r[k] for k in ("id", "title", "text", "date", "source")}) for r in rows))
+
+    def newsloom(db):
+        return [sys.executable, "-m", "newsloom.cli", "--db", str(db), "ingest", "--batch-size", "16", str(source)]
+
+    subprocess.run(newsloom(tmp_path / "one.db"), check=True, capture_output=True)
+    both = [subprocess.Popen(newsloom(tmp_path / "two.db"), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            for _ in range(2)]
+    summaries = sorted(process.communicate(timeout=600)[0] for process in both)
+    assert all(process.returncode == 0 for process in both)
+    one_stories, one_copies = story_partition_and_copies(tmp_path / "one.db")
+    two_stories, two_copies = story_partition_and_copies(tmp_path / "two.db")
+    assert len(one_copies) >= 10
+    assert two_stories == one_stories and two_copies == one_copies
+    # one run stored everything; the other, after it, found everything unchanged
+    assert summaries[0].startswith("read 130, new 0, updated 0, unchanged 130")
+    assert summaries[1].startswith("read 130, new 130, updated 0")

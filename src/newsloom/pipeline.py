@@ -91,18 +91,20 @@ class Pipeline:
     def ingest_items(self, items: Iterable[Document | Skipped], command: str = "ingest") -> RunReport:
         """Ingest documents (and record the inputs that could not be read). The run's state is
         always closed: ``done``, ``done with skips``, or ``failed`` / ``interrupted`` when an
-        error or Ctrl-C ends it (the finished batches stay)."""
-        self.store.mark_interrupted_runs()
-        report = RunReport(self.store.start_run(command))
-        status = "failed"
-        try:
-            self._run(items, report)
-            status = "done" if report.ok else "done with skips"
-        except KeyboardInterrupt:
-            status = "interrupted"
-            raise
-        finally:
-            self._close_run(report, status)
+        error or Ctrl-C ends it (the finished batches stay). Runs on one store, from any
+        process, take turns (the store's run lock), so each starts from all the last stored."""
+        with self.store.run_lock():
+            self.store.mark_interrupted_runs()
+            report = RunReport(self.store.start_run(command))
+            status = "failed"
+            try:
+                self._run(items, report)
+                status = "done" if report.ok else "done with skips"
+            except KeyboardInterrupt:
+                status = "interrupted"
+                raise
+            finally:
+                self._close_run(report, status)
         return report
 
     def _close_run(self, report: RunReport, status: str) -> None:
@@ -152,7 +154,12 @@ class Pipeline:
 
     def recluster(self) -> dict:
         """Rebuild every story from scratch: the stored articles replayed in publication order
-        (ties in ingest order) through the same assignment as ingest, in one transaction."""
+        (ties in ingest order) through the same assignment as ingest, in one transaction;
+        never at the same time as an ingest on the store (the run lock)."""
+        with self.store.run_lock():
+            return self._recluster()
+
+    def _recluster(self) -> dict:
         run_id = self.store.start_run("recluster")
         stories = self._story_index()
         with self.store.transaction():
