@@ -8,7 +8,7 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsloom.ingest import read_inputs
+from newsloom.ingest import IngestConfig, read_inputs
 from newsloom.models import Document, Skipped
 
 from .conftest import EXAMPLES, SEEDS
@@ -286,12 +286,15 @@ BAD_RECORDS = st.one_of(
 )
 
 
+HOSTILE_CAP = 5_000  # max_file_bytes of the hostile runs: "huge" lines are over it
+
+
 @st.composite
 def hostile_jsonl(draw):
     """Lines, each good or bad in one of several ways; returns (bytes, good ids, bad line numbers)."""
     lines, good, bad = [], [], []
     for number in range(1, draw(st.integers(1, 25)) + 1):
-        kind = draw(st.sampled_from(["good", "good", "type", "byte", "cut", "deep"]))
+        kind = draw(st.sampled_from(["good", "good", "type", "byte", "cut", "deep", "huge"]))
         line = good_line(number).encode()
         if kind == "type":
             line = json.dumps(draw(BAD_RECORDS)).encode()
@@ -300,9 +303,11 @@ def hostile_jsonl(draw):
             line = line[:at] + draw(st.sampled_from([b"\xff", b"\xc3", b"\xed\xa0\x80", b"\x80\x80"])) + line[at:]
         elif kind == "cut":
             line = line[: draw(st.integers(1, len(line) - 1))]
-        elif kind == "deep":
-            depth = draw(st.integers(2_000, 50_000))
+        elif kind == "deep":  # deeper than the JSON parser goes, shorter than HOSTILE_CAP
+            depth = draw(st.integers(1_500, 2_400))
             line = b'{"id": "deep", "text": ' + b"[" * depth + b"]" * depth + b"}"
+        elif kind == "huge":
+            line = json.dumps({"id": "huge", "text": "word " * draw(st.integers(HOSTILE_CAP // 5, HOSTILE_CAP))}).encode()
         (good if kind == "good" else bad).append(f"good-{number}" if kind == "good" else number)
         lines.append(line)
     return b"\n".join(lines) + draw(st.sampled_from([b"", b"\n", b"\r\n"])), good, bad
@@ -314,7 +319,7 @@ def test_hostile_jsonl_good_lines_land_and_bad_ones_are_named(tmp_path_factory, 
     data, good, bad = case
     path = tmp_path_factory.mktemp("jsonl") / ("in.jsonl.gz" if gz else "in.jsonl")
     path.write_bytes(gzip.compress(data) if gz else data)
-    docs, skipped = split(list(read_inputs([str(path)])))
+    docs, skipped = split(list(read_inputs([str(path)], IngestConfig(max_file_bytes=HOSTILE_CAP))))
     assert [d.id for d in docs] == good
     assert [s.path for s in skipped] == [f"{path}:{n}" for n in bad]
     assert all(s.reason for s in skipped)

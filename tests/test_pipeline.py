@@ -171,9 +171,10 @@ def test_the_run_is_closed_when_an_error_ends_it(store, pipeline, monkeypatch, t
 def test_hostile_jsonl_through_the_whole_run(tmp_path_factory, embedder):
     from hypothesis import HealthCheck, given, settings
 
-    from newsloom.pipeline import Pipeline
+    from newsloom.ingest import IngestConfig
+    from newsloom.pipeline import Pipeline, PipelineConfig
 
-    from .test_ingest import hostile_jsonl
+    from .test_ingest import HOSTILE_CAP, hostile_jsonl
 
     @settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
     @given(hostile_jsonl())
@@ -184,7 +185,8 @@ def test_hostile_jsonl_through_the_whole_run(tmp_path_factory, embedder):
         path.write_bytes(data)
         store = Store(str(folder / "run.db"))
         try:
-            report = Pipeline(store, embedder=embedder).ingest([str(path)])
+            config = PipelineConfig(ingest=IngestConfig(max_file_bytes=HOSTILE_CAP))
+            report = Pipeline(store, config, embedder=embedder).ingest([str(path)])
             assert sorted(a.id for a in store.iter_articles()) == sorted(good)
             named = [row[0] for row in store.db.execute("SELECT path FROM skipped ORDER BY rowid")]
             assert named == [f"{path}:{n}" for n in bad]
