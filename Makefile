@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DB ?= demo.db
 
-.PHONY: install demo test bench clean browser
+.PHONY: install demo test gate bench clean browser
 
 install: $(STAMP)
 
@@ -32,6 +32,10 @@ browser:
 
 test: install browser
 	$(BIN)/python -m pytest -q
+
+gate: install
+	# quality floors pinned in benchmarks/floors.json: fails when a figure falls below its floor
+	$(BIN)/python benchmarks/gate.py
 
 bench: install
 	# the measuring scripts; benchmarks/fit_*.py refit the shipped models and are run by hand
