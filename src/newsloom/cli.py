@@ -72,7 +72,7 @@ def ingest(ctx, paths, max_file_bytes, max_page_lines, max_html_tags, batch_size
     with tqdm(desc="ingest", unit=" articles", file=sys.stderr, disable=None, leave=False) as bar:
         pipeline = Pipeline(store, config, on_progress=bar.update,
                             on_skip=lambda s: tqdm.write(f"skipped: {printable(s.path)}: {s.reason}", file=sys.stderr))
-        report = pipeline.ingest(paths, command="ingest " + " ".join(paths))
+        report = pipeline.ingest(paths, command="ingest " + printable(" ".join(paths)))
     counts = report.counts
     click.echo(f"read {counts['read']}, new {counts['new']}, updated {counts['updated']}, "
                f"unchanged {counts['unchanged']}, copies {counts['copies']}, skipped {len(report.skipped)}; "
