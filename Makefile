@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DB ?= demo.db
 
-.PHONY: install demo test bench clean browser
+.PHONY: install demo test gate bench clean browser
 
 install: $(STAMP)
 
@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: install
-	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(DEMO_DB).lock
 	$(BIN)/newsloom --db $(DEMO_DB) ingest examples/corpus
 	$(BIN)/newsloom --db $(DEMO_DB) stories
 	@echo; echo "The largest story, compared across its outlets:"; echo
@@ -33,9 +33,13 @@ browser:
 test: install browser
 	$(BIN)/python -m pytest -q
 
+gate: install
+	# quality floors pinned in benchmarks/floors.json: fails when a figure falls below its floor
+	$(BIN)/python benchmarks/gate.py
+
 bench: install
 	# the measuring scripts; benchmarks/fit_*.py refit the shipped models and are run by hand
 	for b in ingest extraction copies clustering compare serve; do $(BIN)/python benchmarks/$$b.py || exit 1; done
 
 clean:
-	rm -rf $(VENV) $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	rm -rf $(VENV) $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(DEMO_DB).lock

@@ -103,3 +103,21 @@ def test_hostile_text_is_stored_as_data(run, tmp_path):
     assert run("ingest", str(evil)).exit_code == 0
     rows = [json.loads(line) for line in run("export", "articles").output.splitlines()]
     assert rows[0]["id"] == "x'); DROP TABLE articles; --"
+
+
+def test_ingest_of_names_not_utf8_or_with_control_characters(run, tmp_path):
+    import os
+
+    with open(os.fsencode(tmp_path) + b"/caf\xe9.txt", "w") as handle:
+        handle.write("An article whose file name is Latin-1, not UTF-8.")
+    bad = os.fsdecode(os.fsencode(tmp_path) + b"/caf\xe9.txt")  # as the shell hands it to Python
+    forged = str(tmp_path / "empty\nskipped: forged.txt")
+    with open(forged, "w"):
+        pass
+    result = run("ingest", bad, forged, str(SEEDS))
+    assert result.exit_code == 1 and "skipped 2" in result.output
+    assert f"skipped: {tmp_path}/caf\\xe9.txt: [E100]" in result.output and "not valid UTF-8" in result.output
+    assert f"skipped: {tmp_path}/empty\\nskipped: forged.txt: [E100]" in result.output
+    assert "\nskipped: forged.txt" not in result.output
+    runs = run("runs").output
+    assert "done with skips" in runs

@@ -8,7 +8,7 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsloom.ingest import read_inputs
+from newsloom.ingest import IngestConfig, read_inputs
 from newsloom.models import Document, Skipped
 
 from .conftest import EXAMPLES, SEEDS
@@ -130,3 +130,286 @@ def test_any_bytes_give_a_document_or_a_reason(tmp_path_factory, data):
         assert isinstance(item, (Document, Skipped))
         if isinstance(item, Skipped):
             assert item.reason
+
+
+# ---------------------------------------------------------------- hostile inputs (issue 18)
+
+ARTICLE = "The council approved the new bridge on Monday after a long debate about its cost and route."
+
+
+def good_line(n: int) -> str:
+    return json.dumps({"id": f"good-{n}", "title": f"Story {n}", "text": f"{ARTICLE} Item {n}."})
+
+
+def test_one_bad_byte_costs_its_line_only(tmp_path):
+    path = tmp_path / "feed.jsonl"
+    lines = [good_line(n).encode() for n in range(1, 601)]
+    lines[300] = lines[300][:40] + b"\xff\xfe" + lines[300][40:]  # line 301
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    docs, skipped = split(list(read_inputs([str(path)])))
+    assert len(docs) == 599 and "good-301" not in {d.id for d in docs}
+    assert [s.path for s in skipped] == [f"{path}:301"]
+    assert "not valid UTF-8" in skipped[0].reason and "0xff" in skipped[0].reason
+
+
+def test_wrong_json_types_are_named_per_line(tmp_path):
+    path = tmp_path / "typed.jsonl"
+    path.write_text("\n".join([
+        json.dumps({"id": "a", "text": 12}),
+        json.dumps({"id": "b", "text": True}),
+        json.dumps({"id": True, "text": ARTICLE}),
+        json.dumps({"id": 7, "text": ARTICLE}),
+        json.dumps({"id": "c", "text": ARTICLE, "date": 2023}),
+        json.dumps({"id": "d", "text": ARTICLE, "title": ["a", "list"]}),
+        json.dumps([1, 2, 3]),
+        json.dumps({"id": "e", "text": ARTICLE, "title": None}),
+    ]))
+    docs, skipped = split(list(read_inputs([str(path)])))
+    assert [d.id for d in docs] == ["7", "e"]
+    reasons = {s.path.rsplit(":", 1)[1]: s.reason for s in skipped}
+    assert set(reasons) == {"1", "2", "3", "5", "6", "7"}
+    assert "text is a number (12)" in reasons["1"]
+    assert "text is true (a boolean)" in reasons["2"]
+    assert "id is true (a boolean)" in reasons["3"]
+    assert "date is a number" in reasons["5"] and "title is a list" in reasons["6"]
+    assert "a list, not a JSON object" in reasons["7"]
+
+
+def test_deep_and_lone_surrogate_lines(tmp_path):
+    path = tmp_path / "deep.jsonl"
+    path.write_text("\n".join([
+        "[" * 100_000 + "]" * 100_000,
+        '{"id": "s", "text": "bad \\ud800 escape"}',
+        '{"id": "n", "text": "x", "title": ' + "9" * 5000 + "}",
+        good_line(4),
+    ]))
+    docs, skipped = split(list(read_inputs([str(path)])))
+    assert [d.id for d in docs] == ["good-4"]
+    assert [s.path for s in skipped] == [f"{path}:1", "s", f"{path}:3"]
+    assert "nested too deeply" in skipped[0].reason and "surrogate" in skipped[1].reason
+
+
+def test_a_line_over_the_cap_is_skipped_and_the_next_read(tmp_path):
+    from newsloom.ingest import IngestConfig
+
+    path = tmp_path / "big.jsonl.gz"
+    big = json.dumps({"id": "big", "text": "word " * 300_000})
+    path.write_bytes(gzip.compress("\n".join([good_line(1), big, good_line(3)]).encode()))
+    docs, skipped = split(list(read_inputs([str(path)], IngestConfig(max_file_bytes=1_000_000))))
+    assert [d.id for d in docs] == ["good-1", "good-3"]
+    assert skipped[0].path == f"{path}:2" and "over 1,000,000 bytes" in skipped[0].reason
+
+
+def test_bounded_lines_never_holds_more_than_the_cap():
+    import io
+
+    from newsloom.ingest import bounded_lines
+
+    data = b"short\n" + b"x" * 5000 + b"\nlast line without end"
+    assert list(bounded_lines(io.BytesIO(data), 1000, chunk_size=7)) == [
+        (1, b"short"), (2, None), (3, b"last line without end")]
+    assert list(bounded_lines(io.BytesIO(b"a\n\nb\n"), 1000, chunk_size=1)) == [(1, b"a"), (2, b""), (3, b"b")]
+
+
+def test_page_over_the_line_cap_is_reported(tmp_path):
+    from newsloom.ingest import IngestConfig
+
+    path = tmp_path / "many.txt"
+    path.write_text("short line\n" * 5000)
+    docs, skipped = split(list(read_inputs([str(path)], IngestConfig(max_page_lines=1000))))
+    assert docs == [] and "5,001 lines, over the limit of 1,000" in skipped[0].reason
+
+
+def test_html_over_the_tag_cap_is_reported(tmp_path):
+    from newsloom.ingest import IngestConfig
+
+    path = tmp_path / "many.html"
+    path.write_text("<html><body>" + "<p>x</p>" * 3000 + "</body></html>")
+    docs, skipped = split(list(read_inputs([str(path)], IngestConfig(max_html_tags=1000))))
+    assert docs == [] and "tags, over the limit of 1,000" in skipped[0].reason
+
+
+def test_a_file_name_that_is_not_utf8_is_reported_escaped(tmp_path):
+    import os
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    os.close(os.open(os.fsencode(folder) + b"/caf\xe9.txt", os.O_WRONLY | os.O_CREAT))
+    with open(os.fsencode(folder) + b"/caf\xe9.txt", "w") as handle:
+        handle.write(ARTICLE)
+    (folder / "good.txt").write_text(ARTICLE)
+    docs, skipped = split(list(read_inputs([str(folder)])))
+    assert [d.id for d in docs] == [str(folder / "good.txt")]
+    assert skipped[0].path == f"{folder}/caf\\xe9.txt" and "not valid UTF-8" in skipped[0].reason
+    skipped[0].path.encode("utf-8")  # printable and storable
+
+
+def test_binary_warc_prints_nothing_and_says_one_line(tmp_path, capfd):
+    import random
+
+    path = tmp_path / "noise.warc"
+    path.write_bytes(b"WARC/1.0\r\n" + random.Random(1).randbytes(200_000))
+    docs, skipped = split(list(read_inputs([str(path)])))
+    out, err = capfd.readouterr()
+    assert docs == [] and out == "" and err == ""
+    assert skipped[0].path == str(path) and "not a readable WARC archive" in skipped[0].reason
+    assert "\n" not in skipped[0].reason and len(skipped[0].reason) < 300
+
+
+def test_an_unexpected_error_in_a_reader_costs_that_file_only(tmp_path, monkeypatch):
+    import feedparser
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("parser fell over")
+
+    monkeypatch.setattr(feedparser, "parse", broken)
+    (tmp_path / "a.rss").write_text("<rss><channel><item><description>x</description></item></channel></rss>")
+    (tmp_path / "b.txt").write_text(ARTICLE)
+    docs, skipped = split(list(read_inputs([str(tmp_path)])))
+    assert [d.id for d in docs] == [str(tmp_path / "b.txt")]
+    assert "unexpected RuntimeError while reading (parser fell over)" in skipped[0].reason
+
+
+# Property tests: hostile generators for each reader. The invariant: reading ends, every good
+# record comes out, and every bad one is named (JSON Lines: with its line number).
+
+JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+                           lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3),
+                           max_leaves=8)
+BAD_RECORDS = st.one_of(
+    st.fixed_dictionaries({"id": JSON_VALUES.filter(lambda v: isinstance(v, bool) or not isinstance(v, (str, int))),
+                           "text": st.just(ARTICLE)}),
+    st.fixed_dictionaries({"id": st.just("x"), "text": JSON_VALUES.filter(lambda v: not isinstance(v, str))}),
+    st.fixed_dictionaries({"id": st.just("x"), "text": st.just(ARTICLE),
+                           "title": JSON_VALUES.filter(lambda v: v is not None and not isinstance(v, str))}),
+    JSON_VALUES.filter(lambda v: not isinstance(v, dict)),
+)
+
+
+HOSTILE_CAP = 5_000  # max_file_bytes of the hostile runs: "huge" lines are over it
+
+
+@st.composite
+def hostile_jsonl(draw):
+    """Lines, each good or bad in one of several ways; returns (bytes, good ids, bad line numbers)."""
+    lines, good, bad = [], [], []
+    for number in range(1, draw(st.integers(1, 25)) + 1):
+        kind = draw(st.sampled_from(["good", "good", "type", "byte", "cut", "deep", "huge"]))
+        line = good_line(number).encode()
+        if kind == "type":
+            line = json.dumps(draw(BAD_RECORDS)).encode()
+        elif kind == "byte":
+            at = draw(st.integers(0, len(line)))
+            line = line[:at] + draw(st.sampled_from([b"\xff", b"\xc3", b"\xed\xa0\x80", b"\x80\x80"])) + line[at:]
+        elif kind == "cut":
+            line = line[: draw(st.integers(1, len(line) - 1))]
+        elif kind == "deep":  # deeper than the JSON parser goes, shorter than HOSTILE_CAP
+            depth = draw(st.integers(1_500, 2_400))
+            line = b'{"id": "deep", "text": ' + b"[" * depth + b"]" * depth + b"}"
+        elif kind == "huge":
+            line = json.dumps({"id": "huge", "text": "word " * draw(st.integers(HOSTILE_CAP // 5, HOSTILE_CAP))}).encode()
+        (good if kind == "good" else bad).append(f"good-{number}" if kind == "good" else number)
+        lines.append(line)
+    return b"\n".join(lines) + draw(st.sampled_from([b"", b"\n", b"\r\n"])), good, bad
+
+
+@settings(max_examples=60, deadline=None)
+@given(hostile_jsonl(), st.booleans())
+def test_hostile_jsonl_good_lines_land_and_bad_ones_are_named(tmp_path_factory, case, gz):
+    data, good, bad = case
+    path = tmp_path_factory.mktemp("jsonl") / ("in.jsonl.gz" if gz else "in.jsonl")
+    path.write_bytes(gzip.compress(data) if gz else data)
+    docs, skipped = split(list(read_inputs([str(path)], IngestConfig(max_file_bytes=HOSTILE_CAP))))
+    assert [d.id for d in docs] == good
+    assert [s.path for s in skipped] == [f"{path}:{n}" for n in bad]
+    assert all(s.reason for s in skipped)
+
+
+ODD_NAMES = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="/\x00"), min_size=1, max_size=30) \
+    .map(lambda name: name.encode("utf-8")) | st.binary(min_size=1, max_size=30).filter(lambda b: b"/" not in b and b"\x00" not in b)
+SUFFIXES = [".txt", ".html", ".html.gz", ".rss", ".jsonl", ".jsonl.gz", ".warc", ".warc.gz", ".xml"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(ODD_NAMES, st.sampled_from(SUFFIXES), st.binary(max_size=3000))
+def test_any_bytes_under_any_name_in_any_format_give_documents_or_reasons(tmp_path_factory, name, suffix, data):
+    import os
+
+    folder = tmp_path_factory.mktemp("odd")
+    if name in (b".", b"..") or name.startswith(b"."):
+        name = b"x" + name
+    with open(os.path.join(os.fsencode(folder), name + suffix.encode()), "wb") as handle:
+        handle.write(data)
+    (folder / "zz-good.txt").write_text(ARTICLE)
+    items = list(read_inputs([str(folder)]))
+    docs, skipped = split(items)
+    assert str(folder / "zz-good.txt") in [d.id for d in docs], "the good file beside it is read"
+    for item in items:
+        for value in (item.path, item.reason) if isinstance(item, Skipped) else (item.id, item.content):
+            value.encode("utf-8")  # everything that comes out can be stored and printed
+        if isinstance(item, Skipped):
+            assert item.reason and "\n" not in item.path
+
+
+# Memory: the peak of a real `newsloom ingest` measured in its own process (ru_maxrss).
+
+PEAK = """
+import resource, sys
+from newsloom.cli import cli
+try:
+    cli(sys.argv[1:], prog_name="newsloom")
+except SystemExit:
+    pass
+print("peak_kib", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, flush=True)
+"""
+
+
+def ingest_peak_mb(tmp_path, path) -> tuple[float, str]:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", PEAK, "--db", str(tmp_path / "peak.db"), "ingest", str(path)],
+                          capture_output=True, text=True, timeout=600)
+    kib = int(done.stdout.split("peak_kib")[-1])
+    return kib / 1024, done.stderr
+
+
+def gzip_bomb(path, head: bytes, fill: bytes, gib: float, tail: bytes) -> None:
+    """A small .gz that unpacks to ``head``, ``gib`` GiB of ``fill`` and ``tail`` (concatenated
+    gzip members: one 16 MiB member compressed once and repeated)."""
+    member = gzip.compress(fill * (16 * 2**20 // len(fill)), compresslevel=9)
+    with open(path, "wb") as handle:
+        handle.write(gzip.compress(head))
+        for _ in range(int(gib * 64)):
+            handle.write(member)
+        handle.write(gzip.compress(tail))
+
+
+def test_memory_of_three_million_short_lines_stays_small(tmp_path):
+    path = tmp_path / "lines.txt"
+    path.write_bytes(b"a b c\n" * 3_000_000)  # 18 MB, under the size cap
+    peak, stderr = ingest_peak_mb(tmp_path, path)
+    assert "3,000,001 lines, over the limit" in stderr
+    assert peak < 1024, f"peak {peak:.0f} MB"
+
+
+def test_memory_of_a_one_line_jsonl_bomb_stays_small(tmp_path):
+    path = tmp_path / "bomb.jsonl.gz"
+    gzip_bomb(path, b'{"id": "big", "text": "', b"a", 1.0, b'"}\n' + good_line(2).encode() + b"\n")
+    assert path.stat().st_size < 2_000_000
+    peak, stderr = ingest_peak_mb(tmp_path, path)
+    assert f"{path}:1: line is over 20,000,000 bytes" in stderr
+    assert peak < 1024, f"peak {peak:.0f} MB"
+    from newsloom.store import Store
+
+    store = Store(str(tmp_path / "peak.db"))
+    assert [a.id for a in store.iter_articles()] == ["good-2"], "the line after the bomb is read"
+    store.close()
+
+
+def test_memory_of_an_html_bomb_stays_small(tmp_path):
+    path = tmp_path / "bomb.html.gz"
+    gzip_bomb(path, b"<html><body>", b"<p>x</p>", 1.0, b"</body></html>")
+    peak, stderr = ingest_peak_mb(tmp_path, path)
+    assert "unpacks to more than 20,000,000 bytes" in stderr
+    assert peak < 1024, f"peak {peak:.0f} MB"

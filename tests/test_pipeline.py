@@ -191,3 +191,126 @@ def test_posting_a_known_id_with_new_text_replaces_it_in_its_story(tmp_path, emb
     (listed,) = client.get("/api/stories").json()["stories"]
     assert listed["id"] == changed["story"] and listed["articles"] == 1
     assert client.get(f"/api/stories/{changed['story']}").status_code == 200
+
+
+# ---------------------------------------------------------------- hostile inputs (issue 18)
+
+
+def test_bad_values_and_names_are_skipped_and_the_good_files_land(store, pipeline, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    good = [json.dumps({"id": f"ok-{n}", "title": f"Bridge {n}", "text": (SEEDS / name).read_text()})
+            for n, name in enumerate(sorted(p.name for p in SEEDS.glob("*.txt")))]
+    (folder / "a.jsonl").write_text("\n".join([json.dumps({"id": "num", "text": 12}), good[0],
+                                               json.dumps({"id": "bool", "text": True}),
+                                               json.dumps({"id": True, "text": "x"}), good[1]]))
+    with open(os.fsencode(folder) + b"/bad-\xff.txt", "w") as handle:
+        handle.write("An article under a name that is not UTF-8.")
+    report = pipeline.ingest([str(folder)])
+    assert report.counts["new"] == 2 and {a.id for a in store.iter_articles()} == {"ok-0", "ok-1"}
+    skipped = dict(store.db.execute("SELECT path, reason FROM skipped").fetchall())
+    assert set(skipped) == {f"{folder}/a.jsonl:1", f"{folder}/a.jsonl:3", f"{folder}/a.jsonl:4", f"{folder}/bad-\\xff.txt"}
+    assert [run["status"] for run in store.runs()] == ["done with skips"]
+
+
+def test_a_page_the_cleaner_chokes_on_is_skipped(store, pipeline, monkeypatch):
+    clean = pipeline.cleaner.clean
+
+    def choke(document):
+        if document.id.endswith("000_48af7910958ecb10.txt"):
+            raise RecursionError("maximum recursion depth exceeded")
+        return clean(document)
+
+    monkeypatch.setattr(pipeline.cleaner, "clean", choke)
+    report = pipeline.ingest([str(SEEDS)])
+    assert report.counts["new"] == 1
+    (skip,) = report.skipped
+    assert skip.path.endswith("000_48af7910958ecb10.txt") and "cleaning failed (RecursionError" in skip.reason
+
+
+def test_the_run_is_closed_when_an_error_ends_it(store, pipeline, monkeypatch, tmp_path):
+    import pytest
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pipeline, "_process_batch", broken)
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    with pytest.raises(OSError):
+        pipeline.ingest([str(empty), str(SEEDS)])
+    (run,) = store.runs()
+    assert run["status"] == "failed" and run["finished_at"] and run["counts"]["skipped"] == 1
+    assert store.db.execute("SELECT path FROM skipped").fetchall()[0][0] == str(empty)
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, "_process_batch", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        pipeline.ingest([str(SEEDS)])
+    assert [run["status"] for run in store.runs()] == ["interrupted", "failed"]
+
+
+def test_hostile_jsonl_through_the_whole_run(tmp_path_factory, embedder):
+    from hypothesis import HealthCheck, given, settings
+
+    from newsloom.ingest import IngestConfig
+    from newsloom.pipeline import Pipeline, PipelineConfig
+
+    from .test_ingest import HOSTILE_CAP, hostile_jsonl
+
+    @settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(hostile_jsonl())
+    def run(case):
+        data, good, bad = case
+        folder = tmp_path_factory.mktemp("run")
+        path = folder / "in.jsonl"
+        path.write_bytes(data)
+        store = Store(str(folder / "run.db"))
+        try:
+            config = PipelineConfig(ingest=IngestConfig(max_file_bytes=HOSTILE_CAP))
+            report = Pipeline(store, config, embedder=embedder).ingest([str(path)])
+            assert sorted(a.id for a in store.iter_articles()) == sorted(good)
+            named = [row[0] for row in store.db.execute("SELECT path FROM skipped ORDER BY rowid")]
+            assert named == [f"{path}:{n}" for n in bad]
+            assert [run["status"] for run in store.runs()] == ["done with skips" if bad else "done"]
+            assert report.counts["new"] == len(good)
+        finally:
+            store.close()
+
+    run()
+
+
+def story_partition_and_copies(db: Path):
+    store = Store(str(db))
+    groups: dict[int, set] = {}
+    for article in store.iter_articles():
+        groups.setdefault(article.story_id, set()).add(article.id)
+    copies = {(a.id, a.duplicate_of) for a in store.iter_articles() if a.duplicate_of}
+    store.close()
+    return {frozenset(g) for g in groups.values()}, copies
+
+
+def test_two_processes_on_one_store_take_turns(tmp_path):
+    rows = [json.loads(line) for line in open(STORIES_DEV / "gva.jsonl", encoding="utf-8")]
+    rows = [r for r in rows if len(r["text"]) > 1000][:120]
+    rows += [dict(r, id=f"again-{r['id']}", source="Another Outlet") for r in rows[:: 12]]  # ten copies
+    source = tmp_path / "gva.jsonl"
+    source.write_text("\n".join(json.dumps({k: r[k] for k in ("id", "title", "text", "date", "source")}) for r in rows))
+
+    def newsloom(db):
+        return [sys.executable, "-m", "newsloom.cli", "--db", str(db), "ingest", "--batch-size", "16", str(source)]
+
+    subprocess.run(newsloom(tmp_path / "one.db"), check=True, capture_output=True)
+    both = [subprocess.Popen(newsloom(tmp_path / "two.db"), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            for _ in range(2)]
+    summaries = sorted(process.communicate(timeout=600)[0] for process in both)
+    assert all(process.returncode == 0 for process in both)
+    one_stories, one_copies = story_partition_and_copies(tmp_path / "one.db")
+    two_stories, two_copies = story_partition_and_copies(tmp_path / "two.db")
+    assert len(one_copies) >= 10
+    assert two_stories == one_stories and two_copies == one_copies
+    # one run stored everything; the other, after it, found everything unchanged
+    assert summaries[0].startswith("read 130, new 0, updated 0, unchanged 130")
+    assert summaries[1].startswith("read 130, new 130, updated 0")

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from . import linefilter
 from .errors import ConfigError
-from .models import Article, Document, DroppedLine
+from .models import Article, Document, DroppedLine, Skipped
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -51,6 +51,16 @@ class Cleaner:
         """Clean one document. Never raises on content: a page with no article gives an empty
         body with every line's reason in ``dropped``."""
         return clean(document, self)
+
+    def clean_or_skip(self, document: Document) -> Article | Skipped:
+        """``clean``, with an unexpected failure on one page (a parser choking on a hostile
+        document) turned into a Skipped that names the page and the error, so that one page
+        never ends a run."""
+        try:
+            return self.clean(document)
+        except Exception as error:  # noqa: BLE001 — one page is skipped, not the run
+            cause = f"{type(error).__name__}: {str(error)[:200]}"
+            return Skipped(document.id, f"cleaning failed ({cause}) — please report it with the input")
 
 
 def clean(document: Document, cleaner: Cleaner | None = None) -> Article:

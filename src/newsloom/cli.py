@@ -11,7 +11,7 @@ from dataclasses import asdict
 
 import click
 
-from .errors import NewsloomError
+from .errors import NewsloomError, printable
 from .store import Store
 
 EXIT_SKIPPED = 1
@@ -53,21 +53,26 @@ def open_store(ctx) -> Store:
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--max-file-bytes", type=int, default=20_000_000, show_default=True,
               help="Largest page (after decompression) read as one article.")
+@click.option("--max-page-lines", type=int, default=20_000, show_default=True,
+              help="Most lines of a plain-text page or JSON Lines body read as one article.")
+@click.option("--max-html-tags", type=int, default=100_000, show_default=True,
+              help="Most tags of an HTML page read as one article.")
 @click.option("--batch-size", type=int, default=256, show_default=True, help="Articles written per transaction.")
 @click.pass_context
-def ingest(ctx, paths, max_file_bytes, batch_size):
+def ingest(ctx, paths, max_file_bytes, max_page_lines, max_html_tags, batch_size):
     """Read files or folders of articles (text, HTML, RSS/Atom, JSON Lines, WARC) into the store."""
     from tqdm import tqdm
 
     from .ingest import IngestConfig
     from .pipeline import Pipeline, PipelineConfig
 
-    config = PipelineConfig(ingest=IngestConfig(max_file_bytes=max_file_bytes), batch_size=batch_size)
+    limits = IngestConfig(max_file_bytes=max_file_bytes, max_page_lines=max_page_lines, max_html_tags=max_html_tags)
+    config = PipelineConfig(ingest=limits, batch_size=batch_size)
     store = open_store(ctx)
     with tqdm(desc="ingest", unit=" articles", file=sys.stderr, disable=None, leave=False) as bar:
         pipeline = Pipeline(store, config, on_progress=bar.update,
-                            on_skip=lambda s: tqdm.write(f"skipped: {s.path}: {s.reason}", file=sys.stderr))
-        report = pipeline.ingest(paths, command="ingest " + " ".join(paths))
+                            on_skip=lambda s: tqdm.write(f"skipped: {printable(s.path)}: {s.reason}", file=sys.stderr))
+        report = pipeline.ingest(paths, command="ingest " + printable(" ".join(paths)))
     counts = report.counts
     click.echo(f"read {counts['read']}, new {counts['new']}, updated {counts['updated']}, "
                f"unchanged {counts['unchanged']}, copies {counts['copies']}, skipped {len(report.skipped)}; "
@@ -167,11 +172,11 @@ def extract(paths, as_jsonl, explain):
     cleaner = Cleaner()
     skipped = 0
     for item in read_inputs(paths):
-        if isinstance(item, Skipped):
-            click.echo(f"skipped: {item.path}: {item.reason}", err=True)
+        article = item if isinstance(item, Skipped) else cleaner.clean_or_skip(item)
+        if isinstance(article, Skipped):
+            click.echo(f"skipped: {printable(article.path)}: {article.reason}", err=True)
             skipped += 1
             continue
-        article = cleaner.clean(item)
         record = {"path": item.id, "title": article.title, "text": article.text, "source": article.source,
                   "published": article.published, "dateline": article.dateline, "author": article.author,
                   "language": article.language}

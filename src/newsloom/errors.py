@@ -5,6 +5,23 @@ The core raises these; the CLI prints ``message`` on one line, the API answers i
 
 from __future__ import annotations
 
+import re
+
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def printable(name: str) -> str:
+    """``name`` safe to print on one line: control characters and bytes that were not valid
+    UTF-8 (kept by Python as lone surrogates) are shown as escapes (``\\n``, ``\\xff``)."""
+    return _UNPRINTABLE.sub(_escape, name)
+
+
+def _escape(match: re.Match) -> str:
+    char = match.group()
+    if "\udc80" <= char <= "\udcff":  # a byte that was not UTF-8 (surrogateescape)
+        return f"\\x{ord(char) - 0xdc00:02x}"
+    return char.encode("unicode_escape").decode("ascii")
+
 
 class NewsloomError(Exception):
     """An error a user can act on: ``code`` (E-prefixed), ``cause`` and ``fix``."""
@@ -20,7 +37,7 @@ class NewsloomError(Exception):
 
     @property
     def message(self) -> str:
-        where = f"{self.subject}: " if self.subject else ""
+        where = f"{printable(self.subject)}: " if self.subject else ""
         fix = f" — {self.fix}" if self.fix else ""
         return f"[{self.code}] {where}{self.cause}{fix}"
 

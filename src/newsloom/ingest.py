@@ -7,6 +7,13 @@ content: plain-text pages (``.txt``), HTML (``.html``, ``.htm``, optionally gzip
 feeds (feedparser), JSON Lines (``id``, ``text`` and optional ``title``, ``date``,
 ``source``, ``url``, ``html``) and WARC archives (warcio, response records holding HTML).
 
+Every reader streams and checks as it goes: JSON Lines are read in bounded chunks, line by
+line, each line held to the size cap before it is kept (an oversized line is skipped without
+ever being held whole), decompression stops at the cap, and each record's fields are checked
+for their types. A bad line (invalid UTF-8, malformed JSON, a field of the wrong type) costs
+that line only and is named with its file and line number; anything unexpected while reading
+one file costs that file from that point, never the run.
+
 Nothing here opens a path or URL found inside an article: only the paths the user gave.
 """
 
@@ -14,6 +21,7 @@ from __future__ import annotations
 
 import codecs
 import gzip
+import contextlib
 import io
 import json
 import os
@@ -23,7 +31,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ConfigError, InputError
+from .errors import ConfigError, InputError, printable
 from .models import Document, Skipped
 
 
@@ -31,15 +39,30 @@ from .models import Document, Skipped
 class IngestConfig:
     """Limits on what one input may be. ``max_file_bytes`` caps a single page (text or HTML)
     after decompression; containers (JSON Lines, feeds, WARC) are read item by item and each
-    item is held to the same cap."""
+    item is held to the same cap. ``max_page_lines`` caps the lines of a plain-text page or
+    JSON Lines body and ``max_html_tags`` the tags of an HTML page: the cleaner's work and
+    memory grow with lines and elements, not bytes (three million short lines in 19 MB took
+    7.5 GB), and no article has that many (the dev pages: at most 628 lines, 3,229 tags)."""
 
     max_file_bytes: int = 20_000_000
+    max_page_lines: int = 20_000
+    max_html_tags: int = 100_000
 
     def __post_init__(self):
         if self.max_file_bytes < 1_000:
             raise ConfigError(
                 f"max_file_bytes={self.max_file_bytes} is too small for any article",
                 "use a value of at least 1000 (the default is 20000000)",
+            )
+        if self.max_page_lines < 100:
+            raise ConfigError(
+                f"max_page_lines={self.max_page_lines} is too small for a page",
+                "use a value of at least 100 (the default is 20000)",
+            )
+        if self.max_html_tags < 1_000:
+            raise ConfigError(
+                f"max_html_tags={self.max_html_tags} is too small for a page",
+                "use a value of at least 1000 (the default is 100000)",
             )
 
 
@@ -60,27 +83,76 @@ def read_inputs(paths: Iterable[str], config: IngestConfig | None = None) -> Ite
         for file in _walk(path):
             if isinstance(file, Skipped):
                 yield file
-                continue
-            try:
-                yield from _read_file(file, config)
-            except InputError as error:
-                yield Skipped(file, error.message)
+            else:
+                yield from _read_one(file, config)
+
+
+def _read_one(path: str, config: IngestConfig) -> Iterator[Item]:
+    """The items of one file, each checked. Whatever goes wrong costs this file from that
+    point on, never the run: an unexpected error in a parser becomes a ``Skipped`` naming it."""
+    try:
+        for item in _read_file(path, config):
+            yield _checked(item, config)
+    except InputError as error:
+        yield Skipped(printable(path), error.message)
+    except Exception as error:  # noqa: BLE001 — one unreadable input must not end the run
+        cause = f"unexpected {type(error).__name__} while reading ({printable(str(error))[:200]})"
+        yield Skipped(printable(path), _fail(path, cause, "the rest of this file was not read; please report it "
+                                             "with the file").message)
+
+
+def _checked(item: Item, config: IngestConfig) -> Item:
+    """A Document whose text the store can hold and the cleaner can bound, else a Skipped."""
+    if isinstance(item, Skipped):
+        return item
+    for name in ("id", "content", "title", "source", "url", "published", "author"):
+        value = getattr(item, name)
+        if value is not None and _LONE_SURROGATE.search(value):
+            return Skipped(printable(item.id), f"field {name} holds an invalid character (a lone surrogate such as "
+                                               "\\ud800, not Unicode text) — fix the escape in the input")
+    if item.kind == "html":
+        tags = item.content.count("<")
+        if tags > config.max_html_tags:
+            return Skipped(printable(item.id), f"page has {tags:,} tags, over the limit of {config.max_html_tags:,} — "
+                                               "split it, or raise the limit with --max-html-tags")
+    else:
+        lines = item.content.count("\n") + 1
+        if lines > config.max_page_lines:
+            return Skipped(printable(item.id), f"page has {lines:,} lines, over the limit of {config.max_page_lines:,} "
+                                               "— split it, or raise the limit with --max-page-lines")
+    return item
+
+
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def _walk(path: str) -> Iterator[str | Skipped]:
     """The files under ``path``. In a folder only files with an article suffix are read (a
-    README beside the articles is not an article); a file named directly is always read."""
+    README beside the articles is not an article); a file named directly is always read. A
+    name that is not valid UTF-8 cannot be an article id: it is reported (escaped), not read."""
     p = Path(path)
-    if not p.exists():
-        yield Skipped(path, InputError("no such file or folder", "check the path", subject=path).message)
+    if _LONE_SURROGATE.search(path):
+        yield _bad_name(path)
+    elif not p.exists():
+        yield Skipped(printable(path), InputError("no such file or folder", "check the path", subject=path).message)
     elif p.is_dir():
         for root, dirs, files in os.walk(p):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            bad_dirs = sorted(d for d in dirs if _LONE_SURROGATE.search(d))
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in bad_dirs)
+            for name in bad_dirs:
+                yield _bad_name(os.path.join(root, name))
             for name in sorted(files):
-                if not name.startswith(".") and _suffixes(name)[0] in ALL_SUFFIXES:
-                    yield os.path.join(root, name)
+                if name.startswith(".") or _suffixes(name)[0] not in ALL_SUFFIXES:
+                    continue
+                file = os.path.join(root, name)
+                yield _bad_name(file) if _LONE_SURROGATE.search(name) else file
     else:
         yield path
+
+
+def _bad_name(path: str) -> Skipped:
+    return Skipped(printable(path), _fail(path, "the name is not valid UTF-8, so it cannot be an article id",
+                                          "rename it, e.g. convmv -f latin1 -t utf8 --notest NAME").message)
 
 
 def _fail(path: str, cause: str, fix: str) -> InputError:
@@ -188,7 +260,7 @@ def _read_file(path: str, config: IngestConfig) -> Iterator[Item]:
     if kind == "feed":
         yield from _read_feed(path, data)
     elif kind == "jsonl":
-        yield from _jsonl_lines(path, io.StringIO(text), config)
+        yield from _jsonl_items(path, io.BytesIO(data), config)
     else:
         yield Document(id=path, origin=path, kind=kind, content=text)
 
@@ -212,84 +284,179 @@ def _read_jsonl(path: str, gz: bool, config: IngestConfig) -> Iterator[Item]:
     try:
         if os.path.getsize(path) == 0:
             raise _fail(path, "empty file", "remove it or give it content")
-        opener = gzip.open if gz else open
-        with opener(path, "rt", encoding="utf-8-sig", errors="strict") as handle:
-            yield from _jsonl_lines(path, handle, config)
-    except UnicodeDecodeError as error:
-        raise _fail(path, f"is not valid UTF-8 ({error.reason})", "convert it to UTF-8") from None
+        with open(path, "rb") as raw, (gzip.GzipFile(fileobj=raw) if gz else contextlib.nullcontext(raw)) as handle:
+            yield from _jsonl_items(path, handle, config)
     except (EOFError, gzip.BadGzipFile, zlib.error) as error:
-        raise _fail(path, f"truncated or corrupt gzip ({error})", "re-download or re-compress the file") from None
+        raise _fail(path, f"truncated or corrupt gzip ({error}); the lines before it were read",
+                    "re-download or re-compress the file") from None
     except OSError as error:
         raise _fail(path, f"cannot be read ({error.strerror or error})", "check the file") from None
 
 
-def _jsonl_lines(path: str, lines: Iterable[str], config: IngestConfig) -> Iterator[Item]:
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        where = f"{path}:{number}"
-        if len(line) > config.max_file_bytes:
-            yield Skipped(where, f"line is over {config.max_file_bytes:,} characters — split the article")
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            yield Skipped(where, f"malformed JSON ({error.msg} at column {error.colno}) — fix or remove the line")
-            continue
-        if not isinstance(record, dict):
-            yield Skipped(where, "line is not a JSON object — each line must be one article object")
-            continue
-        missing = [] if _is_text(record.get("id")) else ["id"]
-        body = record.get("html") if _is_text(record.get("html")) else record.get("text")
-        if not _is_text(body):
-            missing.append("text")
-        if missing:
-            yield Skipped(where, f"missing or non-text field(s) {', '.join(missing)} — every line needs id and text")
-            continue
-        yield Document(
-            id=str(record["id"]), origin=path,
-            kind="html" if _is_text(record.get("html")) else "article",
-            content=body, title=_opt(record.get("title")),
-            source=_opt(record.get("source")), url=_opt(record.get("url")),
-            published=_opt(record.get("date") or record.get("published")), author=_opt(record.get("author")),
-        )
+def _jsonl_items(path: str, stream, config: IngestConfig) -> Iterator[Item]:
+    for number, line in bounded_lines(stream, config.max_file_bytes):
+        item = _jsonl_item(path, number, line, config)
+        if item is not None:
+            yield item
 
 
-def _is_text(value) -> bool:
-    return isinstance(value, (str, int)) and str(value).strip() != ""
+def bounded_lines(stream, cap: int, chunk_size: int = 1 << 16) -> Iterator[tuple[int, bytes | None]]:
+    """``(number, line)`` for each line of a binary stream (without its end of line), read
+    ``chunk_size`` bytes at a time. A line longer than ``cap`` bytes comes as ``(number,
+    None)``: it is measured while it is read and never held whole."""
+    number, parts, size, over = 1, [], 0, False
+    while chunk := stream.read(chunk_size):
+        start = 0
+        while True:
+            end = chunk.find(b"\n", start)
+            piece = chunk[start:] if end < 0 else chunk[start:end]
+            if not over:
+                size += len(piece)
+                over = size > cap
+                if over:
+                    parts = []
+                elif piece:
+                    parts.append(piece)
+            if end < 0:
+                break
+            yield number, None if over else b"".join(parts)
+            number, parts, size, over = number + 1, [], 0, False
+            start = end + 1
+    if parts or over:
+        yield number, None if over else b"".join(parts)
+
+
+def _jsonl_item(path: str, number: int, line: bytes | None, config: IngestConfig) -> Item | None:
+    """One JSON Lines line: a Document, a Skipped naming the line and what is wrong, or None
+    for a blank line."""
+    where = f"{printable(path)}:{number}"
+    if line is None:
+        return Skipped(where, f"line is over {config.max_file_bytes:,} bytes — split the article "
+                              "or raise the limit with --max-file-bytes")
+    if number == 1 and line.startswith(codecs.BOM_UTF8):
+        line = line[len(codecs.BOM_UTF8):]
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return Skipped(where, f"not valid UTF-8 (byte 0x{line[error.start]:02x} at byte {error.start + 1} of the line) "
+                              "— convert the file to UTF-8, e.g. iconv -f latin1 -t UTF-8")
+    if not text.strip():
+        return None
+    try:
+        record = json.loads(text)
+    except json.JSONDecodeError as error:
+        return Skipped(where, f"malformed JSON ({error.msg} at column {error.colno}) — fix or remove the line")
+    except RecursionError:
+        return Skipped(where, "JSON nested too deeply to read — each line must be one flat article object")
+    except ValueError as error:  # e.g. an integer of more digits than Python converts
+        return Skipped(where, f"unreadable JSON value ({str(error)[:120]}) — fix or remove the line")
+    return jsonl_document(record, path, where)
+
+
+_JSONL_OPTIONAL = ("title", "source", "url", "date", "published", "author")
+
+
+def jsonl_document(record, origin: str, where: str) -> Document | Skipped:
+    """A Document from one JSON Lines record, its fields' types checked: ``id`` a string or a
+    whole number (not true/false), ``text`` or ``html`` a non-empty string, the optional
+    fields strings or null. Anything else is a Skipped that names the field and its type."""
+    if not isinstance(record, dict):
+        return Skipped(where, f"line is {_kind_of(record)}, not a JSON object — each line must be one article object")
+    problems = []
+    raw_id = record.get("id")
+    if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int)) or not str(raw_id).strip():
+        problems.append(f"id is {_kind_of(raw_id)} (give a string or a whole number)")
+    html, text = record.get("html"), record.get("text")
+    body_field = "html" if isinstance(html, str) and html.strip() else "text"
+    body = record.get(body_field)
+    if not (isinstance(body, str) and body.strip()):
+        problems.append(f"text is {_kind_of(text)} (give the article's text as a string)")
+    for name in _JSONL_OPTIONAL + ("html",):
+        value = record.get(name)
+        if value is not None and not isinstance(value, str):
+            problems.append(f"{name} is {_kind_of(value)} (give a string or leave it out)")
+    if problems:
+        return Skipped(where, f"field {'; field '.join(problems)} — every line needs id and text")
+    return Document(
+        id=str(raw_id), origin=origin, kind="html" if body_field == "html" else "article", content=body,
+        title=_opt(record.get("title")), source=_opt(record.get("source")), url=_opt(record.get("url")),
+        published=_opt(record.get("date")) or _opt(record.get("published")), author=_opt(record.get("author")),
+    )
+
+
+def _kind_of(value) -> str:
+    """How a JSON value is described in a message: its type, and short values themselves."""
+    if value is None:
+        return "missing"
+    if isinstance(value, bool):
+        return f"{'true' if value else 'false'} (a boolean)"
+    if isinstance(value, (int, float)):
+        shown = str(value)
+        return f"a number ({shown if len(shown) <= 20 else shown[:20] + '…'})"
+    if isinstance(value, str):
+        return "empty" if not value.strip() else "a string"
+    return "a list" if isinstance(value, list) else "an object"
 
 
 def _opt(value) -> str | None:
-    return str(value) if _is_text(value) else None
+    return value if isinstance(value, str) and value.strip() else None
 
 
 def _read_warc(path: str, config: IngestConfig) -> Iterator[Item]:
+    """HTML response records of a WARC archive. warcio writes its warnings (with raw bytes of
+    the file) to stderr: they are caught around each of its steps, never shown, and a file
+    from which no record could be read is reported on one line with the first of them."""
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
+    warnings = io.StringIO()
+    records = articles = malformed = 0
     try:
         if os.path.getsize(path) == 0:
             raise _fail(path, "empty file", "remove it or give it content")
         with open(path, "rb") as handle:
-            for record in ArchiveIterator(handle):
-                if record.rec_type != "response" or not record.http_headers:
-                    continue
-                content_type = record.http_headers.get_header("Content-Type") or ""
-                if "html" not in content_type:
-                    continue
-                uri = record.rec_headers.get_header("WARC-Target-URI") or ""
-                where = f"{path}#{uri}"
-                data = record.content_stream().read(config.max_file_bytes + 1)
-                if len(data) > config.max_file_bytes:
-                    yield Skipped(where, f"record is over {config.max_file_bytes:,} bytes — skipped")
-                    continue
-                try:
-                    html = decode_html(data, where)
-                except InputError as error:
-                    yield Skipped(where, error.message)
-                    continue
-                yield Document(id=where, origin=path, kind="html", content=html, url=uri or None)
+            with contextlib.redirect_stderr(warnings):
+                archive = iter(ArchiveIterator(handle))
+            while True:
+                with contextlib.redirect_stderr(warnings):
+                    record = next(archive, None)
+                    item = _warc_item(path, record, config) if record is not None else None
+                if record is None:
+                    break
+                records += 1
+                malformed += record.rec_type is None
+                if item is not None:
+                    articles += 1
+                    yield item
     except (ArchiveLoadFailed, EOFError, zlib.error, gzip.BadGzipFile, ValueError) as error:
-        raise _fail(path, f"is not a readable WARC archive ({error})", "check that the file is complete") from None
+        cause = str(error).split(", first line")[0]  # warcio quotes the raw bytes after this
+        raise _fail(path, f"is not a readable WARC archive ({printable(cause)[:200]})",
+                    "check that the file is complete") from None
     except OSError as error:
         raise _fail(path, f"cannot be read ({error.strerror or error})", "check the file") from None
+    if not articles:
+        said = warnings.getvalue().strip()
+        if malformed or said:
+            detail = f"warcio: {printable(said.splitlines()[0].strip())[:120]}" if said else \
+                f"{malformed} of {records} records without a WARC type"
+            raise _fail(path, f"is not a readable WARC archive ({detail})", "check that the file is a complete WARC file")
+        raise _fail(path, f"holds no HTML response records ({records} records)", "nothing to ingest from it")
+
+
+def _warc_item(path: str, record, config: IngestConfig) -> Item | None:
+    """A Document for an HTML response record, a Skipped for one that cannot be read, else None."""
+    if record.rec_type != "response" or not record.http_headers:
+        return None
+    content_type = record.http_headers.get_header("Content-Type") or ""
+    if "html" not in content_type:
+        return None
+    uri = record.rec_headers.get_header("WARC-Target-URI") or ""
+    where = f"{path}#{uri}"
+    data = record.content_stream().read(config.max_file_bytes + 1)
+    if len(data) > config.max_file_bytes:
+        return Skipped(printable(where), f"record is over {config.max_file_bytes:,} bytes — skipped")
+    try:
+        html = decode_html(data, where)
+    except InputError as error:
+        return Skipped(printable(where), error.message)
+    return Document(id=where, origin=path, kind="html", content=html, url=uri or None)

@@ -90,10 +90,32 @@ class Pipeline:
         return self.ingest_items(read_inputs(paths, self.config.ingest), command)
 
     def ingest_items(self, items: Iterable[Document | Skipped], command: str = "ingest") -> RunReport:
-        """Ingest documents (and record the inputs that could not be read)."""
+        """Ingest documents (and record the inputs that could not be read). The run's state is
+        always closed: ``done``, ``done with skips``, or ``failed`` / ``interrupted`` when an
+        error or Ctrl-C ends it (the finished batches stay). Runs on one store, from any
+        process, take turns (the store's run lock), so each starts from all the last stored."""
         self._check_settings()
-        self.store.mark_interrupted_runs()
-        report = RunReport(self.store.start_run(command))
+        with self.store.run_lock():
+            self.store.mark_interrupted_runs()
+            report = RunReport(self.store.start_run(command))
+            status = "failed"
+            try:
+                self._run(items, report)
+                status = "done" if report.ok else "done with skips"
+            except KeyboardInterrupt:
+                status = "interrupted"
+                raise
+            finally:
+                self._close_run(report, status)
+        return report
+
+    def _close_run(self, report: RunReport, status: str) -> None:
+        if status in ("failed", "interrupted") and self._unsaved_skips:
+            with self.store.transaction():
+                self._save_skips(report)
+        self.store.finish_run(report.run_id, dict(report.counts) | {"skipped": len(report.skipped)}, status)
+
+    def _run(self, items: Iterable[Document | Skipped], report: RunReport) -> None:
         indexes = self._indexes(recent=True)
         outlet_lines = OutletLines(StoreLineCounts(self.store), self.config.outlet_lines)
         batch: list[tuple[Document, str]] = []
@@ -116,9 +138,6 @@ class Pipeline:
         with self.store.transaction():
             self._save_skips(report)
             report.counts["expired from copy index"] = indexes.copies.expire(self.store.latest_published())
-        status = "done" if report.ok else "done with skips"
-        self.store.finish_run(report.run_id, dict(report.counts) | {"skipped": len(report.skipped)}, status)
-        return report
 
     def delete(self, article_id: str, indexes: Indexes | None = None) -> list[CopyLink]:
         """Remove an article from the store, its story and the copy index, in one transaction:
@@ -138,8 +157,13 @@ class Pipeline:
 
     def recluster(self) -> dict:
         """Rebuild every story from scratch: the stored articles replayed in publication order
-        (ties in ingest order) through the same assignment as ingest, in one transaction."""
+        (ties in ingest order) through the same assignment as ingest, in one transaction;
+        never at the same time as an ingest on the store (the run lock)."""
         self._check_settings()
+        with self.store.run_lock():
+            return self._recluster()
+
+    def _recluster(self) -> dict:
         run_id = self.store.start_run("recluster")
         stories = self._story_index()
         with self.store.transaction():
@@ -186,7 +210,10 @@ class Pipeline:
                        outlet_lines: OutletLines) -> None:
         cleaned = []
         for document, digest in batch:
-            article = self.cleaner.clean(document)
+            article = self.cleaner.clean_or_skip(document)
+            if isinstance(article, Skipped):
+                self._skip(report, article)
+                continue
             if not article.text.strip():
                 reasons = "; ".join(sorted({d.reason for d in article.dropped})) or "empty body"
                 self._skip(report, Skipped(document.id, f"no article text found ({reasons[:200]})"))

@@ -278,6 +278,30 @@ class Store:
         raise SettingsMismatch(f"this database was made with other settings: {what}", fixes.strip(),
                                subject=self.path)
 
+    @contextmanager
+    def run_lock(self) -> Iterator[None]:
+        """Hold the store's run lock: one run (ingest, recluster) at a time on a store, across
+        processes, so that a second run starts from everything the first stored instead of
+        racing it; the second waits. The lock is a ``flock`` on ``PATH.lock`` beside the
+        database (not on the database, whose POSIX locks belong to SQLite), released by the
+        system when its process ends, even by kill -9. An in-memory store needs none."""
+        if self.path == ":memory:":
+            yield
+            return
+        import fcntl
+
+        try:
+            handle = open(f"{self.path}.lock", "a")
+        except OSError as error:
+            raise StoreError(f"cannot open the run lock {self.path}.lock ({error.strerror or error})",
+                             "make the database's folder writable", subject=self.path) from None
+        with handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
     # ------------------------------------------------------------ runs
 
     def start_run(self, command: str) -> int:
