@@ -103,3 +103,15 @@ def test_page_without_prose_drops_everything_with_a_reason():
     page = split_text_page("Home\nNews\nSport\n\nSubscribe\nLog in", CLEANER.lines)
     assert page.text == ""
     assert all(d.reason for d in page.dropped)
+
+
+def test_a_long_paragraph_ending_in_an_ellipsis_is_article_text_in_a_body():
+    """AllSides roundup excerpts end in "…"; a short "Read the full story …" line does not stay."""
+    from newsloom.clean import clean
+    from newsloom.models import Document
+
+    excerpt = ("President Trump on Monday slammed former Secretary of State John Kerry for reportedly holding "
+               "meetings with Iranian officials to preserve the nuclear deal, calling it illegal …")
+    article = clean(Document(id="a", origin="test", kind="article", content=f"{excerpt}\n\nRead the full story …"))
+    assert article.text == excerpt
+    assert [d.reason for d in article.dropped] == ["teaser"]

@@ -301,15 +301,22 @@ def _clean_html(html: str, url: str | None, min_chars: int) -> CleanPage:
     )
 
 
+TEASER_MAX_WORDS = 15
+
+
 def _clean_body(text: str) -> CleanPage:
     """A body that is already the article (JSON Lines, extracted HTML): drop only lines that
-    are boilerplate by their own look (captions, share prompts, comment forms)."""
+    are boilerplate by their own look (captions, share prompts, comment forms). A paragraph
+    that ends in "…" is a teaser only when short: in a body, a long one is the article's own
+    text (an excerpt in a roundup)."""
     lines = [normalise_space(line) for line in text.splitlines()]
     kept, dropped = [], []
     for number, line in enumerate(lines, start=1):
         if not line:
             continue
         reason = linefilter.pattern_reason(line)
+        if reason == "teaser" and linefilter.word_count(line) >= TEASER_MAX_WORDS:
+            reason = None
         if reason:
             dropped.append(DroppedLine(number, line, reason))
         else:
