@@ -11,8 +11,9 @@ from dataclasses import asdict
 
 import click
 
+from .display import printable, printable_all
 from .errors import NewsloomError
-from .store import Store
+from .store import MAX_ROWID, Store
 
 EXIT_SKIPPED = 1
 
@@ -24,7 +25,7 @@ class NewsloomGroup(click.Group):
         try:
             return super().invoke(ctx)
         except NewsloomError as error:
-            click.echo(f"error: {error.message}", err=True)
+            click.echo(f"error: {printable(error.message)}", err=True)
             ctx.exit(2)
 
 
@@ -66,7 +67,8 @@ def ingest(ctx, paths, max_file_bytes, batch_size):
     store = open_store(ctx)
     with tqdm(desc="ingest", unit=" articles", file=sys.stderr, disable=None, leave=False) as bar:
         pipeline = Pipeline(store, config, on_progress=bar.update,
-                            on_skip=lambda s: tqdm.write(f"skipped: {s.path}: {s.reason}", file=sys.stderr))
+                            on_skip=lambda s: tqdm.write(f"skipped: {printable(s.path)}: {printable(s.reason)}",
+                                                         file=sys.stderr))
         report = pipeline.ingest(paths, command="ingest " + " ".join(paths))
     counts = report.counts
     click.echo(f"read {counts['read']}, new {counts['new']}, updated {counts['updated']}, "
@@ -91,11 +93,11 @@ def stories(ctx, as_json, limit, query):
         click.echo("no stories yet: ingest some articles with 'newsloom ingest PATH'")
     for s in found:
         span = f"{s.first_date or '?'} → {s.last_date or '?'}"
-        click.echo(f"#{s.id:<5} {s.articles:>3} articles  {s.outlets:>2} outlets  {span:<24}  {s.headline}")
+        click.echo(f"#{s.id:<5} {s.articles:>3} articles  {s.outlets:>2} outlets  {span:<24}  {printable(s.headline)}")
 
 
 @cli.command()
-@click.argument("story_id", type=int)
+@click.argument("story_id", type=click.IntRange(1, MAX_ROWID))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
 def story(ctx, story_id, as_json):
@@ -107,7 +109,7 @@ def story(ctx, story_id, as_json):
     if as_json:
         click.echo(json.dumps(report_to_dict(report), indent=2, ensure_ascii=False))
     else:
-        click.echo(render_story_text(report))
+        click.echo(render_story_text(printable_all(report)))  # a name cannot forge a line
 
 
 @cli.group()
@@ -151,7 +153,7 @@ def extract(paths, as_jsonl, explain):
     skipped = 0
     for item in read_inputs(paths):
         if isinstance(item, Skipped):
-            click.echo(f"skipped: {item.path}: {item.reason}", err=True)
+            click.echo(f"skipped: {printable(item.path)}: {printable(item.reason)}", err=True)
             skipped += 1
             continue
         article = cleaner.clean(item)
@@ -163,12 +165,14 @@ def extract(paths, as_jsonl, explain):
         if as_jsonl:
             click.echo(json.dumps(record, ensure_ascii=False))
         else:
-            click.echo(f"== {item.id}\ntitle: {article.title}\nsource: {article.source}\npublished: "
-                       f"{article.published}\ndateline: {article.dateline}\nauthor: {article.author}\n"
+            head = printable_all({"title": article.title, "source": article.source, "published": article.published,
+                                  "dateline": article.dateline, "author": article.author})
+            click.echo(f"== {printable(item.id)}\ntitle: {head['title']}\nsource: {head['source']}\npublished: "
+                       f"{head['published']}\ndateline: {head['dateline']}\nauthor: {head['author']}\n"
                        f"language: {article.language}\n\n{article.text}\n")
             if explain:
                 for d in article.dropped:
-                    click.echo(f"  - line {d.line_no}: {d.reason}: {d.text[:100]}")
+                    click.echo(f"  - line {d.line_no}: {d.reason}: {printable(d.text[:100])}")
     if skipped:
         sys.exit(EXIT_SKIPPED)
 
@@ -186,14 +190,15 @@ def copies(ctx, article_id, as_json):
         click.echo(json.dumps(group, indent=2, ensure_ascii=False))
         return
     if len(group) == 1:
-        click.echo(f"{article_id} has no known copies and copies nothing known.")
+        click.echo(f"{printable(article_id)} has no known copies and copies nothing known.")
         return
     for member in group:
         role = "original" if member["duplicate_of"] is None else f"{member['copy_kind']} copy, score {member['copy_score']:.2f}"
-        click.echo(f"{member['id']}  [{member['source'] or 'unknown outlet'}, {member['published'] or 'no date'}]  {role}")
+        click.echo(f"{printable(member['id'])}  [{printable(member['source']) or 'unknown outlet'}, "
+                   f"{printable(member['published']) or 'no date'}]  {role}")
         cited = sorted({c["name"] for c in store.citations(member["id"])})
         if cited:
-            click.echo(f"    cites: {', '.join(cited)}")
+            click.echo(f"    cites: {printable(', '.join(cited))}")
 
 
 @cli.command()
@@ -205,14 +210,15 @@ def why(ctx, article_id):
     article = store.article(article_id)
     assignment = store.assignment(article_id)
     if assignment is None:
-        click.echo(f"{article_id} is in no story yet.")
+        click.echo(f"{printable(article_id)} is in no story yet.")
         return
-    click.echo(f"{article_id} → story #{assignment['story_id']} ({store.story(assignment['story_id']).headline})")
-    click.echo(f"  {assignment['reason']}")
+    headline = store.story(assignment["story_id"]).headline
+    click.echo(f"{printable(article_id)} → story #{assignment['story_id']} ({printable(headline)})")
+    click.echo(f"  {printable(assignment['reason'])}")
     if assignment["shared_terms"]:
-        click.echo(f"  shared: {', '.join(assignment['shared_terms'])}")
+        click.echo(f"  shared: {printable(', '.join(assignment['shared_terms']))}")
     if article["duplicate_of"]:
-        click.echo(f"  copy of {article['duplicate_of']} ({article['copy_kind']}, {article['copy_score']:.2f})")
+        click.echo(f"  copy of {printable(article['duplicate_of'])} ({article['copy_kind']}, {article['copy_score']:.2f})")
 
 
 @cli.command()
@@ -235,7 +241,7 @@ def delete(ctx, article_id):
     """Remove an article from the store, its story and the copy index."""
     store = open_store(ctx)
     orphans = store.delete_article(article_id)
-    click.echo(f"deleted {article_id}" + (f"; {len(orphans)} former copies are now originals" if orphans else ""))
+    click.echo(f"deleted {printable(article_id)}" + (f"; {len(orphans)} former copies are now originals" if orphans else ""))
 
 
 @cli.command()
@@ -243,7 +249,8 @@ def delete(ctx, article_id):
 def runs(ctx):
     """List ingest runs with their counts."""
     for run in open_store(ctx).runs():
-        click.echo(f"#{run['id']} {run['started_at']} {run['status']}: {run['command'][:60]} {json.dumps(run['counts'])}")
+        click.echo(f"#{run['id']} {run['started_at']} {run['status']}: {printable(run['command'][:60])} "
+                   f"{json.dumps(run['counts'])}")
 
 
 @cli.command()

@@ -421,6 +421,34 @@ class Store:
             f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE story_id = ? ORDER BY COALESCE(published, ''), rowid",
             (story_id,))]
 
+    # ------------------------------------------------------------ web queries (serve)
+
+    def story_version(self, story_id: int) -> tuple[int, int, str]:
+        """What changes when a story's articles change: how many there are, the newest row
+        and the latest ingest time. NotFound for a story the store does not hold."""
+        count, newest, ingested = self.db.execute(
+            "SELECT COUNT(*), MAX(rowid), MAX(ingested_at) FROM articles WHERE story_id = ?", (story_id,)).fetchone()
+        if not count:
+            raise NotFound(f"no story with id {story_id}", "list stories with 'newsloom stories'")
+        return count, newest, ingested
+
+    def outlets_of_stories(self, story_ids: list[int]) -> dict[int, list[tuple[str | None, str]]]:
+        """Every outlet of each story as (source, an article id), named ones first by name; an
+        article without a source is its own outlet (source None), as ``outlets`` counts them."""
+        result: dict[int, list[tuple[str | None, str]]] = {story_id: [] for story_id in story_ids}
+        for start in range(0, len(story_ids), 500):
+            chunk = story_ids[start:start + 500]
+            rows = self.db.execute(
+                f"""SELECT story_id, source, MIN(id) FROM articles WHERE story_id IN ({",".join("?" * len(chunk))})
+                    GROUP BY story_id, COALESCE(source, 'article:' || id)
+                    ORDER BY story_id, source IS NULL, source COLLATE NOCASE, MIN(id)""", chunk)
+            for story_id, source, article_id in rows:
+                result[story_id].append((source, article_id))
+        return result
+
+
+# SQLite's integers are signed 64-bit: an id past this can name nothing in the store
+MAX_ROWID = 2**63 - 1
 
 _ARTICLE_COLUMNS = ", ".join(f.name for f in fields(StoredArticle))
 
