@@ -256,16 +256,26 @@ def runs(ctx):
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--token", envvar="NEWSLOOM_TOKEN", show_envvar=True, default=None,
+              help="Write token: POST and DELETE need 'Authorization: Bearer TOKEN' (without one the server "
+                   "serves reads only; needed to listen on an address other than loopback).")
+@click.option("--allow-host", "allowed_hosts", multiple=True, metavar="NAME",
+              help="Also answer requests whose Host header is NAME (repeat; '*' for any). "
+                   "The bound address and localhost are always answered.")
+@click.option("--max-body-bytes", type=click.IntRange(1024), default=25_000_000, show_default=True,
+              help="Largest request body; a larger one is refused (413) before it is read.")
 @click.pass_context
-def serve(ctx, host, port):
+def serve(ctx, host, port, token, allowed_hosts, max_body_bytes):
     """Serve the web pages and the JSON API on this store."""
     import uvicorn
 
-    from .serve import create_app
+    from .serve import ServeConfig, create_app
 
+    config = ServeConfig(host=host, token=token or None, allowed_hosts=allowed_hosts, max_body_bytes=max_body_bytes)
     open_store(ctx)  # the database opens (and migrates) before the server starts, or fails here
-    click.echo(f"newsloom serving {ctx.obj['db_path']} on http://{host}:{port}/ (API docs at /docs)")
-    uvicorn.run(create_app(ctx.obj["db_path"]), host=host, port=port, log_level="warning")
+    writes = "writes need the token" if config.token else "reads only (no --token)"
+    click.echo(f"newsloom serving {ctx.obj['db_path']} on http://{host}:{port}/ (API docs at /docs; {writes})")
+    uvicorn.run(create_app(ctx.obj["db_path"], config), host=host, port=port, log_level="warning")
 
 
 def main() -> None:

@@ -11,6 +11,7 @@ class NewsloomError(Exception):
 
     code = "E000"
     status = 400
+    headers: dict[str, str] = {}  # extra HTTP headers the API answers this error with
 
     def __init__(self, cause: str, fix: str = "", *, subject: str | None = None):
         self.cause = cause
@@ -52,3 +53,35 @@ class StoreError(NewsloomError):
 
     code = "E400"
     status = 500
+
+
+# ---------------------------------------------------------------- web requests refused
+
+
+class Unauthorized(NewsloomError):
+    """A write to the API without the server's write token, or with another one."""
+
+    code = "E501"
+    status = 401
+    headers = {"WWW-Authenticate": 'Bearer realm="newsloom writes"'}
+
+
+class WritesDisabled(NewsloomError):
+    """A write to a server started without a write token: it serves reads only."""
+
+    code = "E502"
+    status = 403
+
+
+class TooLarge(NewsloomError):
+    """A request body over the server's size limit (refused before it is read whole)."""
+
+    code = "E503"
+    status = 413
+
+
+class UntrustedHost(NewsloomError):
+    """A request whose ``Host`` header names a host this server does not answer for."""
+
+    code = "E504"
+    status = 400
