@@ -134,6 +134,15 @@ def test_post_page_without_an_article_is_400_with_the_reason(writer):
     assert writer.get("/api/articles/empty-page").status_code == 404
 
 
+def test_posts_share_one_pipeline_built_on_the_first_write(writer):
+    services = writer.app.state.services
+    writer.post("/api/articles", json=BRIDGE | {"id": "shared-1"}, headers=WRITE)
+    pipeline = services.pipeline
+    writer.post("/api/articles", json=BRIDGE | {"id": "shared-2", "text": BRIDGE["text"] + " Second."}, headers=WRITE)
+    assert services.pipeline is pipeline and pipeline.store is services.writer
+    assert pipeline.embedder is services.comparer.embedder
+
+
 # ---------------------------------------------------------------- DELETE /api/articles/{id}
 
 
@@ -146,3 +155,4 @@ def test_delete_article_removes_it_and_frees_its_copies(writer):
     assert writer.get(f"/api/articles/{EXAMPLES / 'northfield-daily-bridge.txt'}").json()["duplicate_of"] is None
     again = writer.delete("/api/articles/valley-wire-0311-bridge", headers=WRITE)
     assert again.status_code == 404 and again.json()["code"] == "E300"
+
