@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import socket
+import time
 from pathlib import Path
 
 SHARED = Path(os.environ.get("NEWSLOOM_SHARED", Path(__file__).resolve().parents[1].parent / "shared"))
@@ -16,6 +18,23 @@ SETS = ("ecbplus", "gva", "allsides")
 def load_set(name: str) -> list[dict]:
     with open(STORIES / f"{name}.jsonl", encoding="utf-8") as handle:
         return [json.loads(line) for line in handle]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, seconds: float = 30) -> None:
+    """Until a server listens on ``port`` of loopback (or ``seconds`` have passed)."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
 
 
 def half(story: str) -> str:

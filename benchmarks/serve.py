@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import socket
 import statistics
 import subprocess
 import sys
@@ -21,7 +20,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import load_set  # noqa: E402
+from common import free_port, load_set, wait_for_port  # noqa: E402
 
 NEWSLOOM = str(Path(sys.executable).with_name("newsloom"))
 SECONDS = 15
@@ -35,12 +34,6 @@ def shifted(rows: list[dict], copy: int) -> list[dict]:
         out.append({"id": f"{r['id']}~{copy}", "title": r["title"], "text": r["text"],
                     "date": day.isoformat() if day else None, "source": r.get("source"), "url": r.get("url")})
     return out
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def client(port: int, paths: list[str], stop: float, latencies: list[float], errors: list[int]):
@@ -73,12 +66,7 @@ def main():
         server = subprocess.Popen([NEWSLOOM, "--db", str(db), "serve", "--port", str(port)],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            for _ in range(200):
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                    break
-                except OSError:
-                    time.sleep(0.1)
+            wait_for_port(port)
             warm = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
             warm.request("GET", "/api/stories?limit=200")
             stories = json.loads(warm.getresponse().read())["stories"]

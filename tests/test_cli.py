@@ -22,6 +22,7 @@ def run(tmp_path):
     def invoke(*args):
         return CliRunner().invoke(cli, ["--db", db, *args], catch_exceptions=False)
 
+    invoke.db = db
     return invoke
 
 
@@ -121,3 +122,27 @@ def test_ingest_of_names_not_utf8_or_with_control_characters(run, tmp_path):
     assert "\nskipped: forged.txt" not in result.output
     runs = run("runs").output
     assert "done with skips" in runs
+
+
+@pytest.mark.parametrize("story_id", ["9223372036854775808", "0", "-5"])
+def test_story_id_outside_sqlite_range_is_a_clear_error(run, story_id):
+    run("ingest", str(SEEDS))
+    result = CliRunner().invoke(cli, ["--db", run.db, "story", "--", story_id])
+    assert result.exit_code == 2 and "is not in the range 1<=x<=9223372036854775807" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_file_name_with_a_newline_cannot_forge_a_line(run, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    forged = folder / "bridge\n  - Forged Outlet | 2026-01-01 | Invented headline  (fake).txt"
+    forged.write_text((EXAMPLES / "northfield-daily-bridge.txt").read_text())
+    run("ingest", str(EXAMPLES))
+    run("ingest", str(forged))
+    story_id = json.loads(run("stories", "--json", "--query", "Northfield").output)[0]["id"]
+    printed = run("story", str(story_id)).output
+    assert "bridge\\n  - Forged Outlet" in printed
+    assert not any(line.startswith("  - Forged Outlet") for line in printed.splitlines())
+    runs = run("runs").output
+    assert len(runs.splitlines()) == 2
+    assert "bridge\\n  - Forged" in run("copies", str(forged)).output

@@ -181,8 +181,11 @@ def test_posting_a_known_id_with_new_text_replaces_it_in_its_story(tmp_path, emb
 
     from newsloom.serve import create_app
 
+    from .web.conftest import TEST_CONFIG
+
     Store(str(tmp_path / "api.db")).close()
-    client = TestClient(create_app(str(tmp_path / "api.db"), comparer=comparer))
+    client = TestClient(create_app(str(tmp_path / "api.db"), TEST_CONFIG, comparer=comparer),
+                        headers={"Authorization": f"Bearer {TEST_CONFIG.token}"})
     (row,) = gva_rows(1)
     body = {"id": "posted", "title": row["title"], "text": row["text"], "date": row["date"], "source": "Gazette"}
     assert client.post("/api/articles", json=body).json()["status"] == "new"

@@ -11,8 +11,9 @@ from dataclasses import asdict
 
 import click
 
-from .errors import NewsloomError, printable
-from .store import Store
+from .display import printable, printable_all
+from .errors import NewsloomError
+from .store import MAX_ROWID, Store
 
 EXIT_SKIPPED = 1
 
@@ -24,7 +25,7 @@ class NewsloomGroup(click.Group):
         try:
             return super().invoke(ctx)
         except NewsloomError as error:
-            click.echo(f"error: {error.message}", err=True)
+            click.echo(f"error: {printable(error.message)}", err=True)
             ctx.exit(2)
 
 
@@ -71,7 +72,8 @@ def ingest(ctx, paths, max_file_bytes, max_page_lines, max_html_tags, batch_size
     store = open_store(ctx)
     with tqdm(desc="ingest", unit=" articles", file=sys.stderr, disable=None, leave=False) as bar:
         pipeline = Pipeline(store, config, on_progress=bar.update,
-                            on_skip=lambda s: tqdm.write(f"skipped: {printable(s.path)}: {s.reason}", file=sys.stderr))
+                            on_skip=lambda s: tqdm.write(f"skipped: {printable(s.path)}: {printable(s.reason)}",
+                                                         file=sys.stderr))
         report = pipeline.ingest(paths, command="ingest " + printable(" ".join(paths)))
     counts = report.counts
     click.echo(f"read {counts['read']}, new {counts['new']}, updated {counts['updated']}, "
@@ -89,35 +91,27 @@ def ingest(ctx, paths, max_file_bytes, max_page_lines, max_html_tags, batch_size
 def stories(ctx, as_json, limit, query):
     """List stories, newest first: articles, outlets, dates, headline, the outlets by name and
     the claims they agree on, that one outlet alone states, and that they contest."""
-    from .render import printable
-    from .report import story_data
-    from .store import ComparisonCache
+    from .report import listed_stories
 
     store = open_store(ctx)
-    found = store.stories(limit=limit, query=query)
-    counts = ComparisonCache(store).counts([s.id for s in found])
-    for s in found:
-        if s.id not in counts:  # compared once, then read from the store
-            counts[s.id] = story_data(store, s.id)["story"]["claim_counts"]
-    outlets = store.story_outlets([s.id for s in found])
+    found = listed_stories(store, store.stories(limit=limit, query=query))
     if as_json:
-        click.echo(json.dumps([asdict(s) | {"claim_counts": counts[s.id], "outlet_names": outlets.get(s.id, [])}
-                               for s in found], indent=2, ensure_ascii=False))
+        click.echo(json.dumps(found, indent=2, ensure_ascii=False))
         return
     if not found:
         click.echo("no stories match: try other words" if query else
                    "no stories yet: ingest some articles with 'newsloom ingest PATH'")
     for s in found:
-        span = f"{s.first_date or '?'} → {s.last_date or '?'}"
-        c = counts[s.id]
-        click.echo(f"#{s.id:<5} {s.articles:>3} articles  {s.outlets:>2} outlets  {span:<24}  {printable(s.headline)}")
+        span = f"{s['first_date'] or '?'} → {s['last_date'] or '?'}"
+        c = s["claim_counts"]
+        click.echo(f"#{s['id']:<5} {s['articles']:>3} articles  {s['outlets']:>2} outlets  {span:<24}  "
+                   f"{printable(s['headline'])}")
         click.echo(f"{'':>8}claims: {c['corroborated']} agreed, {c['single_source']} single-source, "
-                   f"{c['contested']} contested" + (f"; {', '.join(printable(o) for o in outlets[s.id])}"
-                                                    if outlets.get(s.id) else ""))
+                   f"{c['contested']} contested; {', '.join(printable(o) for o in s['outlet_names'])}")
 
 
 @cli.command()
-@click.argument("story_id", type=int)
+@click.argument("story_id", type=click.IntRange(1, MAX_ROWID))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
 def story(ctx, story_id, as_json):
@@ -174,7 +168,7 @@ def extract(paths, as_jsonl, explain):
     for item in read_inputs(paths):
         article = item if isinstance(item, Skipped) else cleaner.clean_or_skip(item)
         if isinstance(article, Skipped):
-            click.echo(f"skipped: {printable(article.path)}: {article.reason}", err=True)
+            click.echo(f"skipped: {printable(article.path)}: {printable(article.reason)}", err=True)
             skipped += 1
             continue
         record = {"path": item.id, "title": article.title, "text": article.text, "source": article.source,
@@ -185,12 +179,14 @@ def extract(paths, as_jsonl, explain):
         if as_jsonl:
             click.echo(json.dumps(record, ensure_ascii=False))
         else:
-            click.echo(f"== {item.id}\ntitle: {article.title}\nsource: {article.source}\npublished: "
-                       f"{article.published}\ndateline: {article.dateline}\nauthor: {article.author}\n"
+            head = printable_all({"title": article.title, "source": article.source, "published": article.published,
+                                  "dateline": article.dateline, "author": article.author})
+            click.echo(f"== {printable(item.id)}\ntitle: {head['title']}\nsource: {head['source']}\npublished: "
+                       f"{head['published']}\ndateline: {head['dateline']}\nauthor: {head['author']}\n"
                        f"language: {article.language}\n\n{article.text}\n")
             if explain:
                 for d in article.dropped:
-                    click.echo(f"  - line {d.line_no}: {d.reason}: {d.text[:100]}")
+                    click.echo(f"  - line {d.line_no}: {d.reason}: {printable(d.text[:100])}")
     if skipped:
         sys.exit(EXIT_SKIPPED)
 
@@ -208,14 +204,15 @@ def copies(ctx, article_id, as_json):
         click.echo(json.dumps(group, indent=2, ensure_ascii=False))
         return
     if len(group) == 1:
-        click.echo(f"{article_id} has no known copies and copies nothing known.")
+        click.echo(f"{printable(article_id)} has no known copies and copies nothing known.")
         return
     for member in group:
         role = "original" if member["duplicate_of"] is None else f"{member['copy_kind']} copy, score {member['copy_score']:.2f}"
-        click.echo(f"{member['id']}  [{member['source'] or 'unknown outlet'}, {member['published'] or 'no date'}]  {role}")
+        click.echo(f"{printable(member['id'])}  [{printable(member['source']) or 'unknown outlet'}, "
+                   f"{printable(member['published']) or 'no date'}]  {role}")
         cited = sorted({c["name"] for c in store.citations(member["id"])})
         if cited:
-            click.echo(f"    cites: {', '.join(cited)}")
+            click.echo(f"    cites: {printable(', '.join(cited))}")
 
 
 @cli.command()
@@ -227,14 +224,15 @@ def why(ctx, article_id):
     article = store.article(article_id)
     assignment = store.assignment(article_id)
     if assignment is None:
-        click.echo(f"{article_id} is in no story yet.")
+        click.echo(f"{printable(article_id)} is in no story yet.")
         return
-    click.echo(f"{article_id} → story #{assignment['story_id']} ({store.story(assignment['story_id']).headline})")
-    click.echo(f"  {assignment['reason']}")
+    headline = store.story(assignment["story_id"]).headline
+    click.echo(f"{printable(article_id)} → story #{assignment['story_id']} ({printable(headline)})")
+    click.echo(f"  {printable(assignment['reason'])}")
     if assignment["shared_terms"]:
-        click.echo(f"  shared: {', '.join(assignment['shared_terms'])}")
+        click.echo(f"  shared: {printable(', '.join(assignment['shared_terms']))}")
     if article["duplicate_of"]:
-        click.echo(f"  copy of {article['duplicate_of']} ({article['copy_kind']}, {article['copy_score']:.2f})")
+        click.echo(f"  copy of {printable(article['duplicate_of'])} ({article['copy_kind']}, {article['copy_score']:.2f})")
 
 
 @cli.command()
@@ -258,7 +256,7 @@ def delete(ctx, article_id):
     from .pipeline import Pipeline
 
     links = Pipeline(open_store(ctx)).delete(article_id)
-    click.echo(f"deleted {article_id}" + (f"; {len(links)} former copies now copy {links[0].original}" if links else ""))
+    click.echo(f"deleted {printable(article_id)}" + (f"; {len(links)} former copies now copy {links[0].original}" if links else ""))
 
 
 @cli.command()
@@ -266,22 +264,33 @@ def delete(ctx, article_id):
 def runs(ctx):
     """List ingest runs with their counts."""
     for run in open_store(ctx).runs():
-        click.echo(f"#{run['id']} {run['started_at']} {run['status']}: {run['command'][:60]} {json.dumps(run['counts'])}")
+        click.echo(f"#{run['id']} {run['started_at']} {run['status']}: {printable(run['command'][:60])} "
+                   f"{json.dumps(run['counts'])}")
 
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--token", envvar="NEWSLOOM_TOKEN", show_envvar=True, default=None,
+              help="Write token: POST and DELETE need 'Authorization: Bearer TOKEN' (without one the server "
+                   "serves reads only; needed to listen on an address other than loopback).")
+@click.option("--allow-host", "allowed_hosts", multiple=True, metavar="NAME",
+              help="Also answer requests whose Host header is NAME (repeat; '*' for any). "
+                   "The bound address and localhost are always answered.")
+@click.option("--max-body-bytes", type=click.IntRange(1024), default=25_000_000, show_default=True,
+              help="Largest request body; a larger one is refused (413) before it is read.")
 @click.pass_context
-def serve(ctx, host, port):
+def serve(ctx, host, port, token, allowed_hosts, max_body_bytes):
     """Serve the web pages and the JSON API on this store."""
     import uvicorn
 
-    from .serve import create_app
+    from .serve import ServeConfig, create_app
 
+    config = ServeConfig(host=host, token=token or None, allowed_hosts=allowed_hosts, max_body_bytes=max_body_bytes)
     open_store(ctx)  # the database opens (and migrates) before the server starts, or fails here
-    click.echo(f"newsloom serving {ctx.obj['db_path']} on http://{host}:{port}/ (API docs at /docs)")
-    uvicorn.run(create_app(ctx.obj["db_path"]), host=host, port=port, log_level="warning")
+    writes = "writes need the token" if config.token else "reads only (no --token)"
+    click.echo(f"newsloom serving {ctx.obj['db_path']} on http://{host}:{port}/ (API docs at /docs; {writes})")
+    uvicorn.run(create_app(ctx.obj["db_path"], config), host=host, port=port, log_level="warning")
 
 
 # ---------------------------------------------------------------- feeds and follow

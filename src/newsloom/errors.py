@@ -5,29 +5,12 @@ The core raises these; the CLI prints ``message`` on one line, the API answers i
 
 from __future__ import annotations
 
-import re
-
-_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
-
-
-def printable(name: str) -> str:
-    """``name`` safe to print on one line: control characters and bytes that were not valid
-    UTF-8 (kept by Python as lone surrogates) are shown as escapes (``\\n``, ``\\xff``)."""
-    return _UNPRINTABLE.sub(_escape, name)
-
-
-def _escape(match: re.Match) -> str:
-    char = match.group()
-    if "\udc80" <= char <= "\udcff":  # a byte that was not UTF-8 (surrogateescape)
-        return f"\\x{ord(char) - 0xdc00:02x}"
-    return char.encode("unicode_escape").decode("ascii")
-
-
 class NewsloomError(Exception):
     """An error a user can act on: ``code`` (E-prefixed), ``cause`` and ``fix``."""
 
     code = "E000"
     status = 400
+    headers: dict[str, str] = {}  # extra HTTP headers the API answers this error with
 
     def __init__(self, cause: str, fix: str = "", *, subject: str | None = None):
         self.cause = cause
@@ -37,6 +20,8 @@ class NewsloomError(Exception):
 
     @property
     def message(self) -> str:
+        from .display import printable
+
         where = f"{printable(self.subject)}: " if self.subject else ""
         fix = f" — {self.fix}" if self.fix else ""
         return f"[{self.code}] {where}{self.cause}{fix}"
@@ -89,3 +74,35 @@ class SettingsMismatch(NewsloomError):
 
     code = "E410"
     status = 409
+
+
+# ---------------------------------------------------------------- web requests refused
+
+
+class Unauthorized(NewsloomError):
+    """A write to the API without the server's write token, or with another one."""
+
+    code = "E501"
+    status = 401
+    headers = {"WWW-Authenticate": 'Bearer realm="newsloom writes"'}
+
+
+class WritesDisabled(NewsloomError):
+    """A write to a server started without a write token: it serves reads only."""
+
+    code = "E502"
+    status = 403
+
+
+class TooLarge(NewsloomError):
+    """A request body over the server's size limit (refused before it is read whole)."""
+
+    code = "E503"
+    status = 413
+
+
+class UntrustedHost(NewsloomError):
+    """A request whose ``Host`` header names a host this server does not answer for."""
+
+    code = "E504"
+    status = 400

@@ -31,7 +31,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ConfigError, InputError, printable
+from .display import printable
+from .errors import ConfigError, InputError
 from .models import Document, Skipped
 
 

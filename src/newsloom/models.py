@@ -101,6 +101,11 @@ class StoredArticle:
     ingested_at: str | None = None
 
 
+def outlet_name(source: str | None, article_id: str) -> str:
+    """An outlet as a reader knows it: its name, else the file (or id) its article came from."""
+    return source or f"unknown outlet ({article_id.rstrip('/').rsplit('/', 1)[-1] or article_id})"
+
+
 @dataclass(frozen=True, slots=True)
 class CopyLink:
     """``article`` repeats ``original``: ``kind`` is exact, near or partial; ``score`` in 0..1."""

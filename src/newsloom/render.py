@@ -3,13 +3,10 @@ line per claim with each outlet's mark (● states it, ✕ states it otherwise, 
 
 from __future__ import annotations
 
+from .display import printable
+
 
 BADGES = {"corroborated": "agreed", "single_source": "single", "contested": "CONTESTED"}
-
-
-def printable(text: str) -> str:
-    """Text from an article made safe for one terminal line (no control characters)."""
-    return "".join(c if c.isprintable() else " " for c in text)
 
 
 def render_story_text(data: dict, width: int = 110) -> str:

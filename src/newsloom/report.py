@@ -53,6 +53,27 @@ def story_data(store: Store, story_id: int, comparer: Comparer | None = None) ->
     return data
 
 
+def listed_stories(store: Store, summaries, data_of=None) -> list[dict]:
+    """Stories as listed, one shape for ``newsloom stories --json`` and ``GET /api/stories``:
+    the summary, when the story last gained an article, every outlet by name and its claim
+    counts (from the store's cache; a story not compared yet is compared now, through
+    ``data_of(story_id)`` when given)."""
+    from .store import ComparisonCache
+
+    ids = [s.id for s in summaries]
+    counts = ComparisonCache(store).counts(ids)
+    outlets = store.story_outlets(ids)
+    changed = store.story_changes(ids, None)
+    listed = []
+    for summary in summaries:
+        if summary.id not in counts:
+            data = data_of(summary.id) if data_of else story_data(store, summary.id)
+            counts[summary.id] = data["story"]["claim_counts"]
+        listed.append(asdict(summary) | {"last_changed": changed.get(summary.id, (None,))[0],
+                                         "outlet_names": outlets[summary.id], "claim_counts": counts[summary.id]})
+    return listed
+
+
 def claim_counts(report: StoryReport) -> dict[str, int]:
     counts = Counter(row.status for row in report.claims)
     return {status: counts.get(status, 0) for status in ("corroborated", "single_source", "contested")}

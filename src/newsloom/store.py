@@ -14,7 +14,6 @@ made with, and ``check_settings`` refuses to add to a store made with others.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
@@ -22,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import fields
 
 from .errors import NotFound, SettingsMismatch, StoreError
-from .models import NO_DATE, Article, Assignment, CopyLink, Feed, Skipped, StoredArticle, StorySummary
+from .models import NO_DATE, Article, Assignment, CopyLink, Feed, Skipped, StoredArticle, StorySummary, outlet_name
 
 MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("0001_core", """
@@ -567,7 +566,7 @@ class Store:
                 if source:
                     named.add(source)
                 else:
-                    unnamed.add(f"unknown outlet ({os.path.basename(article_id.rstrip('/')) or article_id})")
+                    unnamed.add(outlet_name(None, article_id))
         return {i: sorted(named) + sorted(unnamed) for i, (named, unnamed) in found.items()}
 
     def story_articles(self, story_id: int) -> list[StoredArticle]:
@@ -663,6 +662,20 @@ class Store:
             f"""SELECT story_id, MAX(ingested_at), SUM(CASE WHEN ? IS NOT NULL AND ingested_at > ? THEN 1 ELSE 0 END)
                 FROM articles WHERE story_id IN ({marks}) GROUP BY story_id""", (since, since, *story_ids))}
 
+    # ------------------------------------------------------------ web queries (serve)
+
+    def story_version(self, story_id: int) -> tuple[int, int, str]:
+        """What changes when a story's articles change: how many there are, the newest row
+        and the latest ingest time. NotFound for a story the store does not hold."""
+        count, newest, ingested = self.db.execute(
+            "SELECT COUNT(*), MAX(rowid), MAX(ingested_at) FROM articles WHERE story_id = ?", (story_id,)).fetchone()
+        if not count:
+            raise NotFound(f"no story with id {story_id}", "list stories with 'newsloom stories'")
+        return count, newest, ingested
+
+
+# SQLite's integers are signed 64-bit: an id past this can name nothing in the store
+MAX_ROWID = 2**63 - 1
 
 _ARTICLE_COLUMNS = ", ".join(f.name for f in fields(StoredArticle))
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import ConfigError
+from ..models import outlet_name as outlet_of
 from ..models import Attribution, ClaimRow, Entity, StoredArticle, SummarySentence, TimelineEntry
 from .align import AlignConfig, detail_rows, fold_repeats, group, similarity
 from .attribution import attribute, attributions
@@ -163,8 +164,8 @@ def _distinct_texts(rows: list[ClaimRow]) -> list[ClaimRow]:
 
 
 def outlet_name(article: StoredArticle) -> str:
-    """The outlet as shown: the source, else 'unknown outlet (file name)'."""
-    return article.source or f"unknown outlet ({article.id.rsplit('/', 1)[-1]})"
+    """The outlet of an article as shown: its source, else 'unknown outlet (file name)'."""
+    return outlet_of(article.source, article.id)
 
 
 def independent_origins(articles: list[StoredArticle]) -> dict[str, str]:

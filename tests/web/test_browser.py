@@ -1,5 +1,5 @@
 """A real browser (Debian's Chromium, driven by Playwright) on the real server: front page →
-the seeds' story → the fact table, both outlets, highlighting; hostile content runs no script."""
+the seeds' story → the claim grid, its filter, both outlets, highlighting; hostile content runs no script."""
 
 from __future__ import annotations
 
@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
-from .test_serve import db_path  # noqa: F401  (the same store: seeds, sample corpus, a hostile article)
+from ..conftest import ROOT
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
@@ -21,7 +20,7 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's ch
 
 
 @pytest.fixture(scope="module")
-def server(db_path, comparer):  # noqa: F811
+def server(db_path, comparer):
     import uvicorn
 
     from newsloom.serve import create_app

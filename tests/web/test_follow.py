@@ -8,10 +8,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from newsloom.pipeline import Pipeline
-from newsloom.serve import LAST_VISIT_COOKIE, create_app
+from newsloom.serve import create_app
 from newsloom.store import Store
+from newsloom.web.pages import LAST_VISIT_COOKIE
 
-from .conftest import EXAMPLES, SEEDS
+from ..conftest import EXAMPLES, SEEDS
+from .conftest import TEST_CONFIG
 
 
 @pytest.fixture
@@ -27,7 +29,7 @@ def db_path(tmp_path, embedder):
 
 @pytest.fixture
 def client(db_path, comparer):
-    return TestClient(create_app(db_path, comparer=comparer))
+    return TestClient(create_app(db_path, TEST_CONFIG, comparer=comparer))
 
 
 def test_updated_since_gives_the_stories_that_gained_articles(client):
