@@ -161,7 +161,7 @@ def main():
 
     gva = load_set("gva")
     posts = [{k: r[k] for k in ("id", "title", "text", "date", "source", "url") if r.get(k)} | {"id": f"posted-{r['id']}"}
-             for r in load_set("ecbplus")]
+             for r in load_set("ecbplus") if r.get("text", "").strip()]  # a row without text is not an article
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         parts = []
