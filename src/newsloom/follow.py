@@ -236,12 +236,16 @@ class Follower:
             for future in done:
                 row = running.pop(future)
                 fetched = future.result()
+                if fetched is None:
+                    continue  # not started before the stop: stays queued for the next round
                 document = self._record_page(row, fetched, report)
                 if document is not None:
                     handed.append(row["id"])
                     yield document
 
-    def _fetch_page(self, row) -> _Fetched:
+    def _fetch_page(self, row) -> _Fetched | None:
+        if self.stop.is_set():  # the stop came while this page waited for a worker
+            return None
         entry = FeedEntry(**json.loads(row["entry"]))
         problem: NewsloomError | None = None
         if entry.link:

@@ -3,7 +3,6 @@ the seeds' story → the claim grid, its filter, both outlets, highlighting; hos
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
 import time

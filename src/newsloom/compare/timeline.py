@@ -7,10 +7,10 @@ ahead). Each date and claim row is listed once, with the article and words it ca
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from functools import lru_cache
 
-from ..models import TimelineEntry
+from ..models import TimelineEntry, day_of
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
@@ -28,15 +28,6 @@ DATE_EXPRESSION = re.compile(
 _FUTURE = re.compile(r"\b(?:will|would|shall|going to|is expected|are expected|is set to|are set to|plans? to|"
                      r"scheduled|is due|are due|as soon as|next|until|upcoming|later this|tomorrow)\b", re.I)
 _PAST = re.compile(r"\b(?:was|were|had|did|said|last|ago|earlier|yesterday|\w+ed)\b", re.I)
-
-
-def publication_day(published: str | None) -> date | None:
-    if not published:
-        return None
-    try:
-        return date.fromisoformat(published[:10])
-    except ValueError:
-        return None
 
 
 def points_ahead(text: str, expression: str) -> bool:
@@ -60,7 +51,7 @@ def points_ahead(text: str, expression: str) -> bool:
 def resolve(expression: str, published: str | None, ahead: bool = False) -> str | None:
     """An ISO date (or month, or year) for a date expression, relative to ``published``."""
     text = expression.lower().strip()
-    base = publication_day(published)
+    base = day_of(published)
     year = re.search(r"(19|20)\d\d", text)
     month = next((i for i, m in enumerate(MONTHS, start=1) if re.search(rf"\b{m}\b", text)), None)
     if month is None:
