@@ -381,9 +381,7 @@ class Store:
     def texts(self, ids: list[str]) -> dict[str, tuple[str, str | None]]:
         """id → (text, published) for the given ids."""
         result = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _in_chunks(ids):
             for row in self.db.execute(f"SELECT id, text, published FROM articles WHERE id IN ({marks})", chunk):
                 result[row[0]] = (row[1], row[2])
         return result
@@ -439,9 +437,7 @@ class Store:
     def sentence_vectors(self, article_ids: list[str]) -> dict[str, tuple[bytes, bytes]]:
         """article id → (spans, vectors) as stored, for the articles that have them."""
         found = {}
-        for start in range(0, len(article_ids), 500):
-            chunk = article_ids[start:start + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _in_chunks(article_ids):
             for article_id, spans, vectors in self.db.execute(
                     f"SELECT article_id, spans, vectors FROM sentence_vectors WHERE article_id IN ({marks})", chunk):
                 found[article_id] = (spans, vectors)
@@ -557,9 +553,7 @@ class Store:
         as its own "unknown outlet (file name)"."""
         ids = list(story_ids)
         found: dict[int, tuple[set, set]] = {i: (set(), set()) for i in ids}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _in_chunks(ids):
             for story_id, source, article_id in self.db.execute(
                     f"SELECT story_id, source, id FROM articles WHERE story_id IN ({marks})", chunk):
                 named, unnamed = found[story_id]
@@ -708,9 +702,7 @@ class ComparisonCache:
     def counts(self, story_ids: list[int]) -> dict[int, dict]:
         """Claim counts of the stories compared already (whatever their version)."""
         found = {}
-        for start in range(0, len(story_ids), 500):
-            chunk = story_ids[start:start + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _in_chunks(story_ids):
             for story_id, counts in self.db.execute(
                     f"SELECT story_id, counts FROM comparisons WHERE story_id IN ({marks})", chunk):
                 found[story_id] = json.loads(counts)
@@ -721,6 +713,13 @@ def fts_query(text: str) -> str:
     """Turn user words into a safe FTS5 query: each word quoted, all required."""
     words = [w.replace('"', '""') for w in text.split() if w.strip()]
     return " ".join(f'"{w}"' for w in words) or '""'
+
+
+def _in_chunks(values: list, size: int = 500) -> Iterator[tuple[list, str]]:
+    """``values`` in chunks small enough for one query, each with its ``?, ?, …`` placeholders."""
+    for start in range(0, len(values), size):
+        chunk = values[start:start + size]
+        yield chunk, ",".join("?" * len(chunk))
 
 
 def _statements(sql: str) -> Iterator[str]:
@@ -768,9 +767,7 @@ class StoreLineCounts:
 
     def seen(self, source: str, keys: list[str]) -> dict[str, int]:
         found = dict.fromkeys(keys, 0)
-        for start in range(0, len(keys), 500):
-            chunk = keys[start:start + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _in_chunks(keys):
             for key, articles in self.db.execute(
                     f"SELECT line_hash, articles FROM outlet_lines WHERE source = ? AND line_hash IN ({marks})",
                     [source, *chunk]):
