@@ -146,3 +146,15 @@ def test_a_file_name_with_a_newline_cannot_forge_a_line(run, tmp_path):
     runs = run("runs").output
     assert len(runs.splitlines()) == 2
     assert "bridge\\n  - Forged" in run("copies", str(forged)).output
+
+
+def test_recluster_and_runs(run):
+    run("ingest", str(SEEDS), str(EXAMPLES))
+    before = json.loads(run("stories", "--json").output)
+    result = run("recluster")
+    assert result.exit_code == 0 and "articles in" in result.output
+    after = json.loads(run("stories", "--json").output)
+    assert sorted(s["articles"] for s in after) == sorted(s["articles"] for s in before)
+    runs = run("runs").output.splitlines()
+    assert len(runs) == 2 and runs[0].startswith("#2") and "recluster" in runs[0] and "done" in runs[0]
+    assert runs[1].startswith("#1") and "ingest" in runs[1]
