@@ -21,8 +21,6 @@ from .conflicts.numbers import counts
 from .words import content_words
 
 _FIGURE = re.compile(r"\b\d{1,2}:\d\d\b|\b\d+(?:[.,]\d+)*\b")
-_WORD_NUMBER = {w: str(i) for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve".split())}
 
 
 def figures(text: str) -> frozenset[str]:

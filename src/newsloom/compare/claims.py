@@ -74,7 +74,6 @@ _CLAUSE = re.compile(r";\s+|,\s+(?:and|but|while|whereas|although|though|as|afte
                      r"are|has|have|had|said|did)\b)")
 _APPOSITIVE = re.compile(r"(?P<name>(?:[A-Z][\w’'.-]+\s+){0,3}[A-Z][\w’'.-]+),\s+(?:who|which)\s+(?:is|was|are|were|has|had)\s+"
                          r"(?P<rest>[^,;]{8,}?)(?:,|;|\.|$)")
-_QUOTE_OPEN = "\"“"
 MIN_WORDS = 4
 
 

@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
+from ..report import listed_stories
 from ..store import MAX_ROWID, now
 from .api import store_time
 from .errors import documented
@@ -33,9 +34,10 @@ def front_page(request: Request, state: ServicesDep, q: Annotated[str | None, Qu
     store = state.store()
     found = store.stories(query=q, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     ids = [s.id for s in found]
+    listed = listed_stories(store, found, state.story_data)  # claim counts from the store's cache
     response = state.templates.TemplateResponse(request, "index.html", {
-        "stories": found, "outlets": store.story_outlets(ids), "q": q or "", "page": page,
-        "more": len(found) == PAGE_SIZE, "counts": {i: state.story_data(i)["story"]["claim_counts"] for i in ids},
+        "stories": found, "outlets": {s["id"]: s["outlet_names"] for s in listed}, "q": q or "", "page": page,
+        "more": len(found) == PAGE_SIZE, "counts": {s["id"]: s["claim_counts"] for s in listed},
         "changes": store.story_changes(ids, last_visit(request))})
     if page == 1 and not q:  # the front page seen now: what comes in later is new next time
         response.set_cookie(LAST_VISIT_COOKIE, now(), max_age=365 * 86400, httponly=True, samesite="lax")
