@@ -46,6 +46,23 @@ def test_ages_of_one_named_person_that_differ_are_contested(comparer):
     assert ("age of Lee", "=", 36.0, "Damon Lee, 36") in quantities("the grandfather, Damon Lee, 36, was shot")
 
 
+def test_ages_are_compared_whatever_the_name_form_and_the_punctuation(comparer):
+    """gva-482801 and gva-422064: "Edgar Sanchez, 15," against "Edgar Sanchez Rios, 16,"; an age
+    before a semicolon or a full stop; "identified the 25-year-old as Antian Hardmon"."""
+    rows = contested(comparer,
+                     article("a", "nbcsandiego.com", "Melanie Virgen, 13, and Edgar Sanchez, 15, died in the shooting. "
+                             "The suspects are Martin Melendrez, 21, Vista and Kevin Brizuela, 18.", "2013-06-20"),
+                     article("b", "sandiegouniontribune.com", "Melanie Virgen, 13, and Edgar Sanchez Rios, 16, were "
+                             "shot and killed at Libby Lake Park. They are Martin Melendrez, 23; and Kevin Brizuela, 19.",
+                             "2014-05-02"))
+    disputed = {frozenset((c.value, c.other_value)) for r in rows for c in r.conflicts}
+    assert {frozenset(("Edgar Sanchez, 15", "Edgar Sanchez Rios, 16")),
+            frozenset(("Martin Melendrez, 21", "Martin Melendrez, 23"))} <= disputed
+    assert not any("Virgen" in value for pair in disputed for value in pair)  # 13 in both
+    assert ("age of Hardmon", "=", 25.0, "25-year-old as Antian Hardmon") in \
+        quantities("Cook County medical examiners identified the 25-year-old as Antian Hardmon.")
+
+
 def test_event_times_half_an_hour_apart_are_contested_and_open_bounds_are_not(comparer):
     """gva-496668 (Montgomery) and gva-355883 (Houston)."""
     rows = contested(comparer,

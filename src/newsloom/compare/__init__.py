@@ -105,7 +105,7 @@ class Comparer:
             row_of[repeat] = row_of[first]
         cited = attribute(claims, table)
         context = StoryContext(table, tuple(dict.fromkeys(c.sentence for c in claims)))
-        disputes = find_conflicts(claims, score, row_of, context, config.floor)
+        disputes = find_conflicts(claims, score, row_of, context, config.dispute)
         details = detail_rows(claims, score, row_of, config, set(repeats))
         rows = self._table(claims, groups, details, disputes, score, cited)
         return Comparison(

@@ -42,7 +42,8 @@ class AlignConfig:
     pair of parts (a claim cut at its commas) counts against the claims as wholes, so a detail
     stated inside two long sentences ("the chase covered 30 miles") is found; ``grow_margin``: how
     much more a third outlet's wording must score to join a row of two (a related but different
-    statement must not ride along)."""
+    statement must not ride along); ``dispute``: score at which two claims of different rows are
+    alike enough for a conflict detector to compare their values."""
 
     threshold: float = 0.5
     floor: float = 0.3
@@ -53,6 +54,7 @@ class AlignConfig:
     repeat: float = 0.8
     part_weight: float = 0.5
     grow_margin: float = 0.15
+    dispute: float = 0.5
 
     def __post_init__(self):
         from ..errors import ConfigError
@@ -161,7 +163,10 @@ def group(claims: list[Claim], score: np.ndarray, config: AlignConfig, skip: set
         for second in names[x + 1:]:
             left, right = by_article[first], by_article[second]
             block = score[np.ix_(left, right)]
-            for r, c in zip(*linear_sum_assignment(block, maximize=True)):
+            # only pairs at or above the threshold count: a weak pair must not win a claim
+            # away from the pair that states the same thing
+            gain = np.maximum(block - config.threshold, 0.0)
+            for r, c in zip(*linear_sum_assignment(gain, maximize=True)):
                 if block[r, c] >= config.threshold:
                     links.append((float(block[r, c]), left[r], right[c]))
     row_of = list(range(n))

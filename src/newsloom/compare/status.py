@@ -48,8 +48,12 @@ def aligned_row(row_id: str, claims: list[Claim], all_claims: list[Claim], score
     closest = _closest_elsewhere(claims, all_claims, score)
     if closest:
         best = max(closest, key=lambda m: m.score)
-        reason = (f"no other outlet states it (closest: {best.source}, score {best.score:.2f} "
-                  f"below the {threshold:.2f} needed)")
+        if best.score >= threshold:  # the closest wording went to a claim it fits better
+            reason = (f"no other outlet states it apart from what it says in another row (closest: "
+                      f"{best.source}, score {best.score:.2f}, paired with a claim it matches better)")
+        else:
+            reason = (f"no other outlet states it (closest: {best.source}, score {best.score:.2f} "
+                      f"below the {threshold:.2f} needed)")
     else:
         reason = "no other outlet in this story"
     return ClaimRow(row_id, representative.text, "single_source", outlets, 1, evidence, (), Why(reason, closest))

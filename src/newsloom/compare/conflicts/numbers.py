@@ -24,8 +24,10 @@ _APPROX = r"more than|less than|fewer than|at least|at most|about|around|nearly|
 _COUNT = re.compile(r"(?:\b(" + _APPROX + r")\s+)?\b(\d[\d,]*(?:\.\d+)?|" + _NUMBER_WORDS +
                     r"|(?:a|an)(?![\s-]+(?:\d|(?:" + _NUMBER_WORDS + r")\b)))(?:\s+(?:more|other|additional|young|adult|teenage|unarmed|armed|police))?[\s-]+"
                     r"([a-z]+)", re.I)
-_AGE_NAMED_AFTER = re.compile(r"\b([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2}),\s+(\d{1,3}),")
-_AGE_NAMED_BEFORE = re.compile(r"\b(\d{1,3})[\s-]+years?[\s-]+old,?\s+((?:[A-Z][\w'’-]+\s*){1,3})")
+# "Smith, 23," / "Smith, 23; …" / "… and Kevin Brizuela, 18." / "Smith, 23, of Vista"
+_AGE_NAMED_AFTER = re.compile(r"\b([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2}),\s+(\d{1,3})(?=[,;)]|\.?\s*$|\s+of\b)")
+# "24-year-old Smith", "identified the 25-year-old as Antian Hardmon"
+_AGE_NAMED_BEFORE = re.compile(r"\b(\d{1,3})[\s-]+years?[\s-]+old,?\s+(?:as\s+)?((?:[A-Z][\w'’-]+\s*){1,3})")
 _AGE_NOUN = re.compile(r"\b(\d{1,3})[\s-]+years?[\s-]+old\s+([a-z]+)")
 _OUTCOMES = {"killed": "dead", "dead": "dead", "died": "dead", "slain": "dead", "wounded": "hurt",
              "injured": "hurt", "hurt": "hurt", "hospitalized": "hurt", "shot": "shot", "arrested": "arrested",
@@ -102,6 +104,25 @@ def quantities(text: str) -> tuple[tuple[str, str, float, str], ...]:
     return tuple(found)
 
 
+def _person_key(key: str, context) -> str:
+    """An age's key names the person as the story does: "age of Sanchez" and "age of Edgar
+    Sanchez" both become the age of the story's longest name that holds those words in order
+    ("Edgar Sanchez Rios"), when exactly one does."""
+    if not key.startswith("age of ") or key.startswith("age of the ") or context.entities is None:
+        return key
+    name = key.removeprefix("age of ")
+    words = context.entities.canonical(name).split()
+    holders = {n for n in context.entities.mentions if _holds(n.split(), words)}
+    longest = max((len(n.split()) for n in holders), default=0)
+    chosen = sorted(n for n in holders if len(n.split()) == longest)
+    return f"age of {chosen[0]}" if len(chosen) == 1 else f"age of {' '.join(words)}"
+
+
+def _holds(name: list[str], words: list[str]) -> bool:
+    """Whether ``words`` appear in ``name`` as a run ("Edgar Sanchez" in "Edgar Sanchez Rios")."""
+    return any(name[i:i + len(words)] == words for i in range(len(name) - len(words) + 1))
+
+
 def counts(text: str) -> dict[str, frozenset[str]]:
     """Exact counts by what they count, for the similarity of two claims."""
     result: dict[str, set[str]] = defaultdict(set)
@@ -131,8 +152,8 @@ class NumberDetector:
     def frames(self, claim, context):
         from . import Frame
 
-        return [Frame(self.kind, key, f"{bound}{value:g}", phrase) for key, bound, value, phrase in
-                quantities(claim.text)]
+        return [Frame(self.kind, _person_key(key, context), f"{bound}{value:g}", phrase)
+                for key, bound, value, phrase in quantities(claim.text)]
 
     def disagree(self, a, b) -> bool:
         return not compatible((a.value[0], float(a.value[1:])), (b.value[0], float(b.value[1:])))
