@@ -26,6 +26,17 @@ def test_debris_is_set_aside_with_its_reason():
     assert debris_reason("Kim Jong Un also reached Russia") == "a heading (no closing punctuation)"
     assert debris_reason("Are Putin and Xi Jinping planning something big?") == "a question"
     assert debris_reason("Russia is facing shortage of weapons due to war.") is None
+    # gva and ecbplus pages: credit lines, update promises and photo positions are not claims
+    assert debris_reason("Copyright 2016 The Associated Press.") == "copyright line"
+    assert debris_reason("© 2016 Cox Media Group.") == "copyright line"
+    assert debris_reason('" (Yahoo! News article)') == "source note"
+    assert debris_reason("FOX19 NOW will continue to follow this breaking story throughout the day.") == "update promise"
+    assert debris_reason("Additional information will follow as more details of the incident become known.") \
+        == "update promise"
+    assert debris_reason("Police say Kamau Thomas Jr. (right) is charged with shooting Isis Allen (left) outside a "
+                         "house on Zara Street in Knoxville.") == "caption"
+    assert debris_reason("The copyright case was filed in 2016 and more details emerged in the report.") is None
+    assert debris_reason("Police said more information will be released Monday.") is None  # a claim
 
 
 def test_leading_debris_and_glued_advertisement_are_cut():

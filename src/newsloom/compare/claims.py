@@ -33,6 +33,15 @@ DEBRIS = (
                                r"registration|confirmation email|sign in|log in|click (?:the|on the|below|to)\b|"
                                r"terms of (?:service|use)|privacy policy|information provided by|"
                                r"thank you for (?:registering|reading|subscribing))", re.I)),
+    ("copyright line", re.compile(r"^\W*(?:copyright|©)\s*(?:\(c\)\s*)?\d{4}\b|©\s*\d{4}", re.I)),
+    ("source note", re.compile(r"^\W*\([^()]{2,40}\b(?:article|video|report|photo)\)\W*$", re.I)),
+    ("update promise", re.compile(r"\bwill (?:continue to )?(?:follow|update|monitor) this (?:\w+ )?story|"
+                                  r"\b(?:additional|more) (?:information|details) (?:will follow|to (?:follow|come))|"
+                                  r"\bwe will (?:send|bring you|post|share) more\b|"
+                                  r"\bcheck back (?:later|for updates)|\bstay with us\b|\balways at your service\b|"
+                                  r"\bwe look forward to seeing you\b", re.I)),
+    ("caption", re.compile(r"\((?:left|right|center|centre|top|bottom|inset|pictured|front|"
+                           r"(?:second|third) from (?:left|right))\)", re.I)),
     ("tip line prompt", re.compile(r"^(?:anyone with (?:any )?information|if you have (?:any )?information|"
                                    r"people with information)\b", re.I)),
 )
@@ -151,7 +160,8 @@ _DEBRIS_HINT = re.compile(r"photo|image|pictur|caption|credit|getty|/|updated|po
                           r"webvtt|-->|download|click|sign up|subscri|follow us|share this|read more|watch|"
                           r"rights reserved|©|copyright|newsletter|app|google play|related news|comment|cookie|"
                           r"alerts|loading|regist|email|sign in|log in|terms of|privacy|provided by|thank you|"
-                          r"information", re.I)
+                          r"information|details|article|video|report|story|service|seeing you|stay with|check back|"
+                          r"\((?:left|right|center|centre|top|bottom|inset|front|second|third)", re.I)
 
 
 def debris_reason(sentence: str) -> str | None:
