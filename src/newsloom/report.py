@@ -33,7 +33,7 @@ def build_report(store: Store, story_id: int, comparer: Comparer | None = None) 
     )
 
 
-COMPARISON_METHOD = "claims-v3"  # change when the comparison changes: cached tables are then made anew
+COMPARISON_METHOD = "claims-v4"  # change when the comparison changes: cached tables are then made anew
 
 
 def story_data(store: Store, story_id: int, comparer: Comparer | None = None) -> dict:

@@ -32,6 +32,7 @@ def test_approximations_and_different_things_counted_are_not_contested(comparer)
     assert rows == []
     assert compatible((">", 300), ("=", 350)) and not compatible(("=", 2), ("=", 3))
     assert compatible(("~", 30), ("=", 32)) and not compatible(("~", 30), ("=", 40))
+    assert not compatible(("~", 150), ("~", 140)) and compatible(("~", 30), ("~", 30))  # gva-461105
 
 
 def test_ages_of_one_named_person_that_differ_are_contested(comparer):

@@ -25,7 +25,7 @@ import numpy as np
 from ..errors import ConfigError
 from ..models import outlet_name as outlet_of
 from ..models import Attribution, ClaimRow, Entity, StoredArticle, SummarySentence, TimelineEntry
-from .align import AlignConfig, detail_rows, fold_repeats, group, similarity
+from .align import AlignConfig, PairModel, detail_rows, fold_repeats, group, similarity
 from .attribution import attribute, attributions
 from .claims import Claim, SetAside, article_claims
 from .conflicts import StoryContext, find_conflicts
@@ -68,9 +68,10 @@ class Comparer:
     """Compares the articles of a story. Holds the sentence encoder, loaded once and injected
     (a server makes one Comparer and reuses it)."""
 
-    def __init__(self, config: CompareConfig | None = None, *, embedder=None):
+    def __init__(self, config: CompareConfig | None = None, *, embedder=None, aligner: PairModel | None = None):
         self.config = config or CompareConfig()
         self._embedder = embedder
+        self.aligner = aligner or PairModel.shipped()
 
     @property
     def embedder(self):
@@ -85,21 +86,14 @@ class Comparer:
         as ingest stored them) spare encoding their sentences again."""
         if not articles:
             return Comparison(headline="")
-        origins = independent_origins(articles)
-        claims: list[Claim] = []
-        set_aside: list[SetAside] = []
-        for article in articles:
-            found, aside = article_claims(article, outlet_name(article), origins[article.id], len(claims))
-            claims += found
-            set_aside += aside
-        table = EntityTable.build([(c.article, c.sentence) for c in claims])
+        claims, set_aside, table = story_claims(articles)
         config = self.config.align
         encode = self.embedder.encode
         if sentence_vectors:
             encode = encoder_with(lookup({a.id: a.text for a in articles}, sentence_vectors), encode)
-        score = similarity(claims, encode, table, config)
+        score, fitted = similarity(claims, encode, table, config, self.aligner)
         repeats = fold_repeats(claims, score, config)
-        groups = group(claims, score, config, set(repeats))
+        groups = group(claims, score, config, set(repeats), fitted)
         row_of = {index: n for n, members in enumerate(groups) for index in members}
         for repeat, first in repeats.items():
             row_of[repeat] = row_of[first]
@@ -161,6 +155,19 @@ def _distinct_texts(rows: list[ClaimRow]) -> list[ClaimRow]:
         taken.add(row.text)
         result.append(row)
     return result
+
+
+def story_claims(articles: list[StoredArticle]) -> tuple[list[Claim], list[SetAside], EntityTable]:
+    """The claims of a story's articles (numbered across the story), what was set aside as
+    debris, and the story's entity table."""
+    origins = independent_origins(articles)
+    claims: list[Claim] = []
+    set_aside: list[SetAside] = []
+    for article in articles:
+        found, aside = article_claims(article, outlet_name(article), origins[article.id], len(claims))
+        claims += found
+        set_aside += aside
+    return claims, set_aside, EntityTable.build([(c.article, c.sentence) for c in claims])
 
 
 def outlet_name(article: StoredArticle) -> str:

@@ -3,7 +3,8 @@
 Counts are keyed by what they count and the outcome that follows ("four people shot" is not
 compared with "one person is dead"); ages by whom they describe ("Smith, 23," against
 "24-year-old Smith"; "a 3-year-old boy" against "a 4-year-old boy"). Approximations agree with
-what they allow ("about 30" with 32, "more than 300" with "350"); different things counted are
+what they allow ("about 30" with 32, "more than 300" with "350"), two estimates only
+themselves ("about 150" against "about 140"); different things counted are
 different keys, so a part and a total, or deaths this year and deaths in this shooting, are
 not compared.
 """
@@ -134,7 +135,7 @@ def counts(text: str) -> dict[str, frozenset[str]]:
 
 def compatible(a: tuple[str, float], b: tuple[str, float]) -> bool:
     (bound_a, x), (bound_b, y) = a, b
-    if bound_a == "=" and bound_b == "=":
+    if bound_a == bound_b and bound_a in "=~":  # two exact counts, or two estimates ("about 150" / "about 140")
         return x == y
     for (bound, value), other in (((bound_a, x), y), ((bound_b, y), x)):
         if bound == ">" and other < value:
@@ -149,11 +150,18 @@ def compatible(a: tuple[str, float], b: tuple[str, float]) -> bool:
 class NumberDetector:
     kind = "number"
 
+    def __init__(self):
+        self._keys: dict[str, str] = {}  # key → the key naming the person as the story does
+
     def frames(self, claim, context):
         from . import Frame
 
-        return [Frame(self.kind, _person_key(key, context), f"{bound}{value:g}", phrase)
-                for key, bound, value, phrase in quantities(claim.text)]
+        frames = []
+        for key, bound, value, phrase in quantities(claim.text):
+            if key not in self._keys:
+                self._keys[key] = _person_key(key, context)
+            frames.append(Frame(self.kind, self._keys[key], f"{bound}{value:g}", phrase))
+        return frames
 
     def disagree(self, a, b) -> bool:
         return not compatible((a.value[0], float(a.value[1:])), (b.value[0], float(b.value[1:])))

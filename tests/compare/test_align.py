@@ -1,0 +1,50 @@
+"""Align: the fitted second pass pairs what the hand-weighted score leaves alone; its model
+file is data, checked on load."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from newsloom.compare import Comparer, CompareConfig
+from newsloom.compare.align import SIGNALS, AlignConfig, PairModel
+from newsloom.errors import ConfigError
+from newsloom.models import StoredArticle
+
+from ..conftest import STORIES_DEV
+
+
+def gva_story(story: str) -> list[StoredArticle]:
+    """A GVA dev story's articles (the ``story`` label only picks the fixture)."""
+    with open(STORIES_DEV / "gva.jsonl", encoding="utf-8") as rows:
+        picked = [row for row in map(json.loads, rows) if row["story"] == story]
+    return [StoredArticle(id=r["id"], origin="test", title=r["title"], text=r["text"], content_hash="",
+                          source=r["source"], published=r["date"]) for r in picked]
+
+
+def corroborated_pair(comparer, articles, first: str, second: str) -> bool:
+    return any(r.status == "corroborated" and any(first in e.text for e in r.evidence)
+               and any(second in e.text for e in r.evidence) for r in comparer.compare(articles).claims)
+
+
+def test_the_second_pass_pairs_a_paraphrase_the_first_leaves_alone(comparer, embedder):
+    """gva-783601 (fit half): 'taken to Wake Medical Center with serious injuries' and
+    'transported to WakeMed with serious injuries'."""
+    articles = gva_story("gva-783601")
+    first, second = "taken to Wake Medical Center", "transported to WakeMed"
+    assert corroborated_pair(comparer, articles, first, second)
+    first_pass_only = Comparer(CompareConfig(align=AlignConfig(second_threshold=0.999)), embedder=embedder)
+    assert not corroborated_pair(first_pass_only, articles, first, second)
+
+
+def test_the_shipped_model_loads_and_other_files_are_refused():
+    model = PairModel.shipped()
+    assert set(model.weights) == set(SIGNALS)
+    shipped = json.loads(model.to_json("test"))
+    with pytest.raises(ConfigError, match="not a newsloom claim aligner"):
+        PairModel.from_json(json.dumps(shipped | {"kind": "newsloom cluster model"}).encode(), "other.json")
+    with pytest.raises(ConfigError, match="other features"):
+        PairModel.from_json(json.dumps(shipped | {"features": ["match"]}).encode(), "old.json")
+    with pytest.raises(ConfigError, match="not a JSON model file"):
+        PairModel.from_json(b"\x80\x04pickle", "model.pkl")
