@@ -48,3 +48,13 @@ def test_the_shipped_model_loads_and_other_files_are_refused():
         PairModel.from_json(json.dumps(shipped | {"features": ["match"]}).encode(), "old.json")
     with pytest.raises(ConfigError, match="not a JSON model file"):
         PairModel.from_json(b"\x80\x04pickle", "model.pkl")
+
+
+def test_a_long_sentence_can_back_two_rows_when_the_other_outlet_states_its_facts_apart(comparer):
+    """gva-483878 (fit half): one outlet's 'transported the victims to local hospitals' sentence
+    also says Chapman died; the other outlet says so in a sentence of its own."""
+    articles = gva_story("gva-483878")
+    assert corroborated_pair(comparer, articles, "Paramedics rushed Randy Chapman", "transported the victims")
+    assert corroborated_pair(comparer, articles, "suffered wounds to his upper body", "transported the victims")
+    rows = comparer.compare(articles).claims
+    assert len({r.text for r in rows}) == len(rows)  # still no two rows alike

@@ -94,13 +94,16 @@ class Comparer:
         score, fitted = similarity(claims, encode, table, config, self.aligner)
         repeats = fold_repeats(claims, score, config)
         groups = group(claims, score, config, set(repeats), fitted)
-        row_of = {index: n for n, members in enumerate(groups) for index in members}
+        rows_of: dict[int, frozenset[int]] = {}  # a claim → its rows (two when it is shared)
+        for n, members in enumerate(groups):
+            for index in members:
+                rows_of[index] = rows_of.get(index, frozenset()) | {n}
         for repeat, first in repeats.items():
-            row_of[repeat] = row_of[first]
+            rows_of[repeat] = rows_of[first]
         cited = attribute(claims, table)
         context = StoryContext(table, tuple(dict.fromkeys(c.sentence for c in claims)))
-        disputes = find_conflicts(claims, score, row_of, context, config.dispute)
-        details = detail_rows(claims, score, row_of, config, set(repeats))
+        disputes = find_conflicts(claims, score, rows_of, context, config.dispute)
+        details = detail_rows(claims, score, rows_of, config, set(repeats))
         rows = self._table(claims, groups, details, disputes, score, cited)
         return Comparison(
             headline=headline(articles, self.embedder),

@@ -51,7 +51,9 @@ class AlignConfig:
     much more a third outlet's wording must score to join a row of two (a related but different
     statement must not ride along); ``dispute``: score at which two claims of different rows are
     alike enough for a conflict detector to compare their values; ``second_threshold``: the
-    fitted model's probability at which two claims left alone state the same thing."""
+    fitted model's probability at which two claims left alone state the same thing;
+    ``share_margin``: how much more than either threshold a claim still alone must score with a
+    wording already in another row to share it (a row of two of its own)."""
 
     threshold: float = 0.5
     floor: float = 0.3
@@ -64,6 +66,7 @@ class AlignConfig:
     grow_margin: float = 0.15
     dispute: float = 0.5
     second_threshold: float = 0.6
+    share_margin: float = 0.2
 
     def __post_init__(self):
         from ..errors import ConfigError
@@ -71,6 +74,8 @@ class AlignConfig:
         if not 0 < self.floor <= self.threshold < 1:
             raise ConfigError(f"floor={self.floor}, threshold={self.threshold}: need 0 < floor <= threshold < 1",
                               "use the defaults 0.3 and 0.5")
+        if not 0 <= self.share_margin < 1:
+            raise ConfigError(f"share_margin={self.share_margin} is outside [0, 1)", "use the default 0.2")
         if not 0 < self.second_threshold < 1:
             raise ConfigError(f"second_threshold={self.second_threshold} is not a probability", "use the default 0.6")
         if abs(self.encoder_weight + self.words_weight + self.entities_weight - 1) > 1e-6:
@@ -345,7 +350,32 @@ def group(claims: list[Claim], score: np.ndarray, config: AlignConfig, skip: set
         alone = [row[0] for row in members.values() if len(row) == 1]
         _join(_links(articles, second, alone, config.second_threshold), members, row_of, articles, second, config,
               config.second_threshold)
-    return sorted(members.values(), key=lambda row: row[0])
+    rows = list(members.values())
+    rows += _shared(rows, articles, score, second, config)
+    return sorted(rows, key=lambda row: row[0])
+
+
+def _shared(rows: list[list[int]], articles: list[str], score: np.ndarray, second: np.ndarray | None,
+            config: AlignConfig) -> list[list[int]]:
+    """Rows for claims still alone whose best match in another article was already paired with
+    a claim it fits better: a long sentence of one outlet can state two facts another outlet
+    states apart ("transported the victims to local hospitals" / "Chapman … died at a hospital").
+    Each such claim gets a row of two with that wording, which then stands in two rows."""
+    extra = []
+    for row in rows:
+        if len(row) != 1:
+            continue
+        (i,) = row
+        eligible = score[i] >= config.threshold + config.share_margin
+        if second is not None:
+            eligible |= second[i] >= config.second_threshold + config.share_margin
+        candidates = [j for j in np.flatnonzero(eligible) if articles[j] != articles[i]]
+        if candidates:
+            best = max(candidates, key=lambda j: (score[i, j] if second is None else second[i, j], -j))
+            extra.append(sorted([i, int(best)]))
+    for row in extra:
+        rows.remove([row[0]] if [row[0]] in rows else [row[1]])
+    return extra
 
 
 def _links(articles: list[str], score: np.ndarray, candidates: list[int], threshold: float):
@@ -430,7 +460,7 @@ def part_around(text: str, phrase: str) -> tuple[int, int]:
     return start, end
 
 
-def detail_rows(claims: list[Claim], score: np.ndarray, row_of: dict[int, int], config: AlignConfig,
+def detail_rows(claims: list[Claim], score: np.ndarray, rows_of: dict[int, frozenset[int]], config: AlignConfig,
                 skip: set[int]) -> list[tuple[str, list[tuple[int, int, int]]]]:
     """Details that claims of different origins share outside their rows ("LaCalamita, 38," and
     "Anthony LaCalamita, 38, of Ann Arbor" in two otherwise different sentences): per shared
@@ -453,7 +483,7 @@ def detail_rows(claims: list[Claim], score: np.ndarray, row_of: dict[int, int], 
                 continue
             chosen.append((index, phrase))
         origins = {claims[i - offset].origin for i, _ in chosen}
-        if len(origins) < 2 or len({row_of.get(i - offset) for i, _ in chosen}) == 1:
+        if len(origins) < 2 or frozenset.intersection(*(rows_of.get(i - offset, frozenset()) for i, _ in chosen)):
             continue  # one origin, or already one row that states it
         members = []
         for index, phrase in chosen:

@@ -75,7 +75,7 @@ class ConflictGroup:
     explanation: str
 
 
-def find_conflicts(claims: list[Claim], score: np.ndarray, row_of: dict[int, int], context: StoryContext,
+def find_conflicts(claims: list[Claim], score: np.ndarray, rows_of: dict[int, frozenset[int]], context: StoryContext,
                    floor: float, detectors=None) -> list[ConflictGroup]:
     detectors = [d() for d in (detectors or DETECTORS)]
     groups: list[ConflictGroup] = []
@@ -92,7 +92,7 @@ def find_conflicts(claims: list[Claim], score: np.ndarray, row_of: dict[int, int
                 for b, fb in items[n + 1:]:
                     if a.origin == b.origin:
                         continue
-                    aligned = row_of.get(a.index) == row_of.get(b.index) or (
+                    aligned = bool(rows_of.get(a.index, frozenset()) & rows_of.get(b.index, frozenset())) or (
                         not getattr(detector, "same_row", False) and score[a.index, b.index] >= floor)
                     if not aligned and not (detector.specific(fa) and detector.specific(fb)):
                         continue
