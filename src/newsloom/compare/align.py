@@ -24,7 +24,7 @@ import numpy as np
 
 from ..words import STOP_WORDS
 from .claims import Claim
-from .conflicts.numbers import counts
+from .conflicts.numbers import by_surname, counts
 from .words import content_words
 
 _FIGURE = re.compile(r"\b\d{1,2}:\d\d\b|\b\d+(?:[.,]\d+)*\b")
@@ -433,6 +433,7 @@ def details(text: str) -> dict[str, str]:
 
     found: dict[str, str] = {}
     for key, bound, value, phrase in quantities(text):
+        key = by_surname(key)
         if bound == "=" and (value >= 2 or key.startswith("age of")):
             found.setdefault(f"{key}={value:g}", phrase)
     for kind, minutes, phrase in clock_times(text):

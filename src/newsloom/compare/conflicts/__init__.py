@@ -20,7 +20,7 @@ import numpy as np
 
 from ..claims import Claim
 from .dates import DateDetector
-from .numbers import NumberDetector
+from .numbers import MeasureDetector, NumberDetector
 from .places import PlaceDetector
 from .quotes import QuoteDetector
 from .roles import RoleDetector
@@ -61,7 +61,8 @@ class Detector(Protocol):
     def explain(self, a: Frame, b: Frame) -> str: ...
 
 
-DETECTORS: tuple[type, ...] = (NumberDetector, TimeDetector, DateDetector, PlaceDetector, RoleDetector, QuoteDetector)
+DETECTORS: tuple[type, ...] = (NumberDetector, MeasureDetector, TimeDetector, DateDetector, PlaceDetector, RoleDetector,
+                               QuoteDetector)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +85,9 @@ def find_conflicts(claims: list[Claim], score: np.ndarray, rows_of: dict[int, fr
         by_key: dict[str, list[tuple[Claim, Frame]]] = defaultdict(list)
         for claim, frame in framed:
             by_key[frame.key].append((claim, frame))
-        pairs_seen: set[tuple[int, int]] = set()  # one dispute per pair of claims, whatever the keys
+        # one dispute per pair of claims, whatever the keys — except specific keys: a list of
+        # people gives each one's age ("Zurita, 21; and Brizuela, 19" / "Zurita, 20 … Brizuela, 18")
+        pairs_seen: set[tuple[int, int, str]] = set()
         for key, items in by_key.items():
             disputed: dict[tuple[int, str], tuple[Claim, Frame]] = {}
             explanation = ""
@@ -96,8 +99,9 @@ def find_conflicts(claims: list[Claim], score: np.ndarray, rows_of: dict[int, fr
                         not getattr(detector, "same_row", False) and score[a.index, b.index] >= floor)
                     if not aligned and not (detector.specific(fa) and detector.specific(fb)):
                         continue
-                    if (a.index, b.index) not in pairs_seen and detector.disagree(fa, fb):
-                        pairs_seen.add((a.index, b.index))
+                    seen = (a.index, b.index, key if detector.specific(fa) else "")
+                    if seen not in pairs_seen and detector.disagree(fa, fb):
+                        pairs_seen.add(seen)
                         disputed[(a.index, fa.value)] = (a, fa)
                         disputed[(b.index, fb.value)] = (b, fb)
                         explanation = explanation or detector.explain(fa, fb)

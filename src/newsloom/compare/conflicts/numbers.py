@@ -6,7 +6,10 @@ compared with "one person is dead"); ages by whom they describe ("Smith, 23," ag
 what they allow ("about 30" with 32, "more than 300" with "350"), two estimates only
 themselves ("about 150" against "about 140"); different things counted are
 different keys, so a part and a total, or deaths this year and deaths in this shooting, are
-not compared.
+not compared: a count in a claim that speaks of a total ("so far", "this year") is keyed apart.
+Ages are keyed by the person as the story names them (sister and brother of one surname are
+two people). Quantities in units of measure ("a 27-yard line", "73 yards") are compared only
+between wordings of one claim (``MeasureDetector``): a story measures many things in one unit.
 """
 
 from __future__ import annotations
@@ -42,6 +45,13 @@ _BEFORE_OUTCOMES = {"injuring": "hurt", "wounding": "hurt", "hurting": "hurt", "
 _NOT_UNITS = frozenset("""years year old was were is are has had have who and or of to in on at by for with from as the
 a an p a.m p.m am pm percent cent times time point points per that than more other""".split())
 _IRREGULAR_PLURALS = {"men": "man", "women": "woman", "children": "child", "people": "person", "persons": "person"}
+# a count of the story so far, not of this event: "14 rifles in five operations so far"
+_CUMULATIVE = re.compile(r"\b(?:so far|in total|altogether|to date|this year|overall|in all|since (?:january|february|"
+                         r"march|april|may|june|july|august|september|october|november|december|\d{4}))\b", re.I)
+# units of measure: "27-yard line" and "73 yards" measure different things in one story, so
+# measures are compared only between wordings of one claim
+MEASURES = frozenset("""yard mile foot feet meter metre kilometer kilometre inch pound kilogram ton tonne acre square
+degree percent point hour minute second day week month decade mph gallon barrel dollar euro""".split())
 TOLERANCE = 0.1  # "about 30" allows 27–33
 
 
@@ -70,15 +80,17 @@ def quantities(text: str) -> tuple[tuple[str, str, float, str], ...]:
     found = []
     for pattern, name_group, age_group in ((_AGE_NAMED_AFTER, 1, 2), (_AGE_NAMED_BEFORE, 2, 1)):
         for match in pattern.finditer(text):
-            name = match.group(name_group).strip().split()[-1]
+            name = " ".join(match.group(name_group).split())
             age = int(match.group(age_group))
-            if 0 < age < 120 and name[0].isupper() and name.lower() not in ("street", "avenue", "road", "county"):
+            last = name.split()[-1]
+            if 0 < age < 120 and last[0].isupper() and last.lower() not in ("street", "avenue", "road", "county"):
                 found.append((f"age of {name}", "=", float(age), match.group(0).strip(" ,")))
     for match in _AGE_NOUN.finditer(text):
         noun = match.group(2)
         if noun not in _NOT_UNITS and noun not in ("and", "who"):
             found.append((f"age of the {singular(noun)}", "=", float(match.group(1)), match.group(0)))
     stripped = _AGE_NOUN.sub(" ", _AGE_NAMED_BEFORE.sub(" ", text))
+    total = "total " if _CUMULATIVE.search(text) else ""
     for match in _COUNT.finditer(stripped):
         approximate, number, unit = match.groups()
         value = _number(number)
@@ -96,6 +108,7 @@ def quantities(text: str) -> tuple[tuple[str, str, float, str], ...]:
             key = f"{singular(unit)} {_BEFORE_OUTCOMES[before.group(1).lower()]}"
         else:
             key = singular(unit)
+        key = total + key
         bound = "="
         if approximate:
             a = approximate.lower()
@@ -124,12 +137,20 @@ def _holds(name: list[str], words: list[str]) -> bool:
     return any(name[i:i + len(words)] == words for i in range(len(name) - len(words) + 1))
 
 
+def by_surname(key: str) -> str:
+    """An age's key by the person's last name only ("LaCalamita, 38" and "Anthony LaCalamita,
+    38" give the same detail); other keys as they are."""
+    if key.startswith("age of ") and not key.startswith("age of the "):
+        return f"age of {key.split()[-1]}"
+    return key
+
+
 def counts(text: str) -> dict[str, frozenset[str]]:
     """Exact counts by what they count, for the similarity of two claims."""
     result: dict[str, set[str]] = defaultdict(set)
     for key, bound, value, _ in quantities(text):
         if bound == "=":
-            result[key].add(f"{value:g}")
+            result[by_surname(key)].add(f"{value:g}")
     return {k: frozenset(v) for k, v in result.items()}
 
 
@@ -147,8 +168,13 @@ def compatible(a: tuple[str, float], b: tuple[str, float]) -> bool:
     return True
 
 
+def _measured(key: str) -> bool:
+    return key.split()[-1] in MEASURES or (len(key.split()) > 1 and key.split()[-2] in MEASURES)
+
+
 class NumberDetector:
     kind = "number"
+    measures = False  # counts of things and ages; units of measure are MeasureDetector's
 
     def __init__(self):
         self._keys: dict[str, str] = {}  # key → the key naming the person as the story does
@@ -158,6 +184,8 @@ class NumberDetector:
 
         frames = []
         for key, bound, value, phrase in quantities(claim.text):
+            if _measured(key) != self.measures:
+                continue
             if key not in self._keys:
                 self._keys[key] = _person_key(key, context)
             frames.append(Frame(self.kind, self._keys[key], f"{bound}{value:g}", phrase))
@@ -171,3 +199,11 @@ class NumberDetector:
 
     def explain(self, a, b) -> str:
         return f"{a.key}: “{a.phrase}” against “{b.phrase}”"
+
+
+class MeasureDetector(NumberDetector):
+    """Quantities in units of measure (yards, miles, hours, percent), compared only between
+    wordings of one claim: a story measures many things in the same unit."""
+
+    measures = True
+    same_row = True
