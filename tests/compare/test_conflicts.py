@@ -116,6 +116,21 @@ def test_the_same_quote_worded_differently_is_contested(comparer):
     assert [c.kind for r in rows for c in r.conflicts] == ["quote"]
 
 
+def test_each_sentence_of_a_quote_is_compared_with_the_speakers_other_wordings(comparer):
+    """gva-602468 as the pages give it: one outlet quotes the chief in a block of four sentences
+    with 'Neudigate said' inside, the other in sentences of their own, elsewhere in the story."""
+    rows = contested(comparer,
+                     article("wlwt", "wlwt.com", "Assistant Police Chief Paul Neudigate said safety of neighbors is "
+                             "their primary concern. \"This is just completely unacceptable,\u201d Neudigate said. "
+                             "\u201cWe have a small child shot, and we need the community's help. We need to put this one "
+                             "down.\"", "2016-05-01"),
+                     article("enquirer", "cincinnati.com", "The girl was taken to Children's Hospital. \"We need the "
+                             "community's support,\" Neudigate said.", "2016-05-01"))
+    assert any(c.kind == "quote" and {c.value, c.other_value} == {"We need the community's support",
+                                                                  "We have a small child shot, and we need the "
+                                                                  "community's help."} for r in rows for c in r.conflicts)
+
+
 def test_a_different_person_in_the_same_role_is_contested_but_a_fuller_name_is_not(comparer):
     rows = contested(comparer,
                      article("a", "outlet a", "Foreign Ministry spokesperson Mao Ning said the talks would cover Ukraine."),
