@@ -40,7 +40,7 @@ def test_a_store_of_the_oldest_schema_is_upgraded_in_place(tmp_path):
     store = Store(path)
     applied = {row[0] for row in store.db.execute("SELECT name FROM migrations")}
     assert applied == {name for name, _ in MIGRATIONS}
-    assert store.article("old-1")["title"] == "Bridge reopens"
+    assert store.article("old-1").title == "Bridge reopens"
     assert [s.id for s in store.stories(query="Harlow")] == [1], "old articles are searchable after the upgrade"
     assert store.settings()["features.recipe"] == "1" and store.settings()["copies.num_perm"] == "126"
     assert store.migrate() == [], "a second run applies nothing"
@@ -74,7 +74,7 @@ def test_an_article_comes_back_as_it_went_in(article):
         {name: getattr(article, name) for name in Article.__slots__ if name != "dropped"}
     assert store.story_articles(story) == [stored]
     order = lambda d: (d.line_no, d.text, d.reason)  # noqa: E731
-    assert sorted((DroppedLine(**d) for d in store.article(article.id)["dropped"]), key=order) == \
+    assert sorted(store.dropped_lines(article.id), key=order) == \
         sorted(article.dropped, key=order)
     store.close()
 
@@ -93,7 +93,7 @@ def test_delete_removes_the_article_and_its_story_when_empty(store):
     store.set_copy(CopyLink("a2", "a1", "near", 0.9))
     removed, features = store.delete_article("a1")
     assert removed.id == "a1" and removed.story_id == story and features == {"terms": {"word": 1}}
-    assert store.copy_group("a2")[0]["duplicate_of"] is None, "the former copy lost its link"
+    assert store.copy_group("a2")[0].duplicate_of is None, "the former copy lost its link"
     assert store.story(story).articles == 1
     store.delete_article("a2")
     with pytest.raises(NotFound):
