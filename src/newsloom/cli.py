@@ -13,7 +13,7 @@ import click
 
 from .display import printable, printable_all
 from .errors import NewsloomError
-from .store import MAX_ROWID, Store
+from .store import MAX_ROWID, Store, utc_now
 
 EXIT_SKIPPED = 1
 
@@ -388,7 +388,6 @@ def follow(ctx, interval, once, allow_private, delay, timeout, batch_size):
     """Poll the feeds, fetch each new item's page politely and add it to the stories."""
     import signal
     import threading
-    import time
 
     from .errors import InputError
     from .fetch import FetchConfig
@@ -411,7 +410,7 @@ def follow(ctx, interval, once, allow_private, delay, timeout, batch_size):
 
     def on_poll(report):
         errors.append(report.errors)
-        click.echo(f"{time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())} {report.line()}; "
+        click.echo(f"{utc_now()} {report.line()}; "
                    f"{store.count('articles')} articles in {store.count('stories')} stories")
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}

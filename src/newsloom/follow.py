@@ -33,7 +33,7 @@ from .fetch import FetchConfig, Fetcher, Response
 from .ingest import decode_html
 from .models import Document, Feed, FeedEntry, FeedItem, Skipped
 from .pipeline import Pipeline
-from .store import Store
+from .store import Store, utc_now
 
 HTML_TYPES = ("text/html", "application/xhtml+xml", "")
 
@@ -113,10 +113,6 @@ def by_host_turns(rows: list, address: Callable[[object], str]) -> list:
     return turns
 
 
-def utc(seconds: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
-
-
 @dataclass(frozen=True, slots=True)
 class _Fetched:
     """How an item's page fetch went: ``state`` page, held (the feed's text kept) or failed."""
@@ -178,7 +174,7 @@ class Follower:
             pool.shutdown(cancel_futures=True)
 
     def _poll_feeds(self, pool: ThreadPoolExecutor, report: PollReport) -> None:
-        feeds = by_host_turns(self.store.feeds(due_at=utc(self.clock())), lambda feed: feed.url)
+        feeds = by_host_turns(self.store.feeds(due_at=utc_now(self.clock())), lambda feed: feed.url)
         futures = {pool.submit(self._fetch_feed, feed): feed for feed in feeds}
         for future in as_completed(futures):
             if self.stop.is_set():
@@ -202,24 +198,24 @@ class Follower:
         if isinstance(result, NewsloomError):
             report.errors += 1
             wait_s = min(self.config.backoff_cap, max(self.config.interval, 60) * 2 ** feed.failures)
-            self.store.feed_failed(feed.id, at=utc(now), error=result.message, next_poll=utc(now + wait_s))
+            self.store.feed_failed(feed.id, at=utc_now(now), error=result.message, next_poll=utc_now(now + wait_s))
             return
         response, parsed = result
-        common = {"at": utc(now), "next_poll": utc(now + self.config.interval), "etag": response.etag,
+        common = {"at": utc_now(now), "next_poll": utc_now(now + self.config.interval), "etag": response.etag,
                   "last_modified": response.last_modified}
         if parsed is None:
             report.not_modified += 1
             self.store.feed_polled(feed.id, status="not modified (304)", **common)
             return
         items = [(item_id(feed.url, entry), json.dumps(asdict(entry))) for entry in parsed.entries]
-        new = self.store.queue_items(feed.id, items, utc(now))
+        new = self.store.queue_items(feed.id, items, utc_now(now))
         report.new_items += len(new)
         self.store.feed_polled(feed.id, status=f"{len(items)} items, {len(new)} new", title=parsed.title, **common)
 
     def _fetch_pages(self, pool: ThreadPoolExecutor, report: PollReport, handed: list[str]) -> Iterator[Document]:
         """Fetch the pages to fetch, a few at a time; record each and yield its document as it
         comes in. After ``stop`` nothing new is started; what is in flight is still kept."""
-        todo = iter(by_host_turns(self.store.items_to_fetch(utc(self.clock())), lambda item: item.id))
+        todo = iter(by_host_turns(self.store.items_to_fetch(utc_now(self.clock())), lambda item: item.id))
         running: dict[Future, object] = {}
         while True:
             while not self.stop.is_set() and len(running) < 4 * self.config.fetch.workers:
@@ -275,7 +271,7 @@ class Follower:
         attempts = item.attempts + 1
         retry_at = None
         if fetched.state != "page" and fetched.transient and attempts < self.config.page_attempts:
-            retry_at = utc(self.clock() + self.config.page_retry * 2 ** (attempts - 1))
+            retry_at = utc_now(self.clock() + self.config.page_retry * 2 ** (attempts - 1))
         report.count(fetched.state)
         document = fetched.document
         if item.state == "held" and fetched.state == "held":

@@ -204,8 +204,9 @@ def now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S")
 
 
-def utc_now() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+def utc_now(seconds: float | None = None) -> str:
+    """Now (or ``seconds`` since the epoch) as ISO 8601 UTC, to the second: the feeds' clock."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
 
 
 class Store:
