@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 from .compare import Comparer, SentenceVectors, outlet_name
 from .models import Assignment, StoryReport
@@ -81,7 +81,7 @@ def claim_counts(report: StoryReport) -> dict[str, int]:
 
 
 def report_to_dict(report: StoryReport) -> dict:
-    data = asdict(report)
+    data = asdict(replace(report, articles=()))
     data["articles"] = [{k: getattr(a, k) for k in ARTICLE_FIELDS} | {"outlet": outlet_name(a)} for a in report.articles]
     story = data.pop("story")
     headline = data.pop("headline")
