@@ -32,7 +32,6 @@ from common import SETS, bcubed, half, load_set  # noqa: E402
 
 from newsloom.cluster import (SIGNALS, ClusterConfig, Embedder, LogisticCombiner, StoryIndex,  # noqa: E402
                               model_to_json, place, stored_features)
-from newsloom.models import CopyLink  # noqa: E402
 from newsloom.pipeline import Pipeline  # noqa: E402
 from newsloom.store import Store  # noqa: E402
 
@@ -52,8 +51,7 @@ def prepare(rows: list[dict], embedder: Embedder):
         Pipeline(store, embedder=embedder).ingest([str(source)])
     prepared = []
     for row in store.all_features():
-        copy = CopyLink(row["id"], row["duplicate_of"], row["copy_kind"], row["copy_score"]) if row["duplicate_of"] else None
-        prepared.append((row["id"], gold[row["id"]], copy, *stored_features(row)))
+        prepared.append((row.id, gold[row.id], row.copy, *stored_features(row)))
     store.close()
     return prepared
 

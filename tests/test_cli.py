@@ -69,8 +69,8 @@ def test_export_jsonl_and_csv(run):
     run("ingest", str(EXAMPLES))
     rows = [json.loads(line) for line in run("export", "articles").output.splitlines()]
     assert len(rows) == 8
-    for key in ("id", "story", "source", "title", "published", "url", "duplicate_of", "text"):
-        assert key in rows[0]
+    assert list(rows[0]) == ["id", "story", "source", "title", "published", "url", "duplicate_of", "copy_kind",
+                             "copy_score", "dateline", "author", "language", "text"], "the README's order"
     assert any(r["duplicate_of"] == "valley-wire-0311-bridge" for r in rows)
     table = list(csv.DictReader(io.StringIO(run("export", "articles", "--format", "csv").output)))
     assert {r["id"] for r in table} == {r["id"] for r in rows}
@@ -85,16 +85,42 @@ def test_extract_without_a_database(tmp_path):
     assert re.search(r"caption \(p=0\.\d\d\): Chinese Foreign Minister Wang Yi\. \(Photo: Getty Images\)", explained)
 
 
-def test_copies_why_and_delete(run):
+@pytest.fixture
+def corpus(run):
     run("ingest", str(EXAMPLES))
-    copy_id = str(EXAMPLES / "northfield-daily-bridge.txt")
-    shown = run("copies", copy_id).output
-    assert "valley-wire-0311-bridge" in shown and "original" in shown
-    why = run("why", copy_id).output
-    assert "copy" in why
-    assert run("delete", "valley-wire-0311-bridge").exit_code == 0
-    assert json.loads(run("copies", copy_id, "--json").output)[0]["duplicate_of"] is None
-    assert run("delete", "valley-wire-0311-bridge").exit_code == 2
+    return run
+
+
+COPY = str(EXAMPLES / "northfield-daily-bridge.txt")
+
+
+def test_copies(corpus):
+    shown = corpus("copies", COPY).output.splitlines()
+    assert shown[0].startswith("valley-wire-0311-bridge  [Valley Wire, 2026-03-10T11:05:00]  original")
+    assert shown[2].startswith(f"{COPY}  [Northfield Daily, no date]  near copy, score 0.")
+    group = json.loads(corpus("copies", COPY, "--json").output)
+    assert [list(member) for member in group] == [["id", "source", "title", "published", "duplicate_of", "copy_kind",
+                                                   "copy_score"]] * 2
+    assert [m["duplicate_of"] for m in group] == [None, "valley-wire-0311-bridge"]
+    alone = corpus("copies", "green-ledger-solar-vote").output
+    assert alone == "green-ledger-solar-vote has no known copies and copies nothing known.\n"
+    assert corpus("copies", "nowhere").exit_code == 2
+
+
+def test_why(corpus):
+    joined = corpus("why", "green-ledger-solar-vote").output.splitlines()
+    assert joined[0] == "green-ledger-solar-vote → story #2 (Council approves solar farm on old quarry land)"
+    assert joined[1].startswith("  joined: score") and joined[2].startswith("  shared: ") and "solar" in joined[2]
+    copied = corpus("why", COPY).output
+    assert "copy (near" in copied and "copy of valley-wire-0311-bridge (near, 0." in copied
+
+
+def test_delete(corpus):
+    result = corpus("delete", "valley-wire-0311-bridge")
+    assert result.exit_code == 0 and result.output.startswith("deleted valley-wire-0311-bridge")
+    assert json.loads(corpus("copies", COPY, "--json").output)[0]["duplicate_of"] is None, "the copy is an original now"
+    again = corpus("delete", "valley-wire-0311-bridge")
+    assert again.exit_code == 2 and "no article with id 'valley-wire-0311-bridge'" in again.output
 
 
 def test_hostile_text_is_stored_as_data(run, tmp_path):
@@ -148,13 +174,20 @@ def test_a_file_name_with_a_newline_cannot_forge_a_line(run, tmp_path):
     assert "bridge\\n  - Forged" in run("copies", str(forged)).output
 
 
-def test_recluster_and_runs(run):
+def test_recluster(run):
     run("ingest", str(SEEDS), str(EXAMPLES))
     before = json.loads(run("stories", "--json").output)
     result = run("recluster")
-    assert result.exit_code == 0 and "articles in" in result.output
+    assert result.exit_code == 0 and result.output.endswith("10 articles in 4 stories\n")
     after = json.loads(run("stories", "--json").output)
     assert sorted(s["articles"] for s in after) == sorted(s["articles"] for s in before)
+
+
+def test_runs(run, tmp_path):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    run("ingest", str(SEEDS))
+    run("ingest", str(tmp_path / "empty.txt"))
     runs = run("runs").output.splitlines()
-    assert len(runs) == 2 and runs[0].startswith("#2") and "recluster" in runs[0] and "done" in runs[0]
-    assert runs[1].startswith("#1") and "ingest" in runs[1]
+    assert len(runs) == 2
+    assert re.match(r"#2 \S+ done with skips: ingest .*empty\.txt \{.*\"skipped\": 1", runs[0])
+    assert re.match(r"#1 \S+ done: ingest .*seeds \{.*\"new\": 2", runs[1])

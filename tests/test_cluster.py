@@ -10,7 +10,7 @@ import pytest
 from newsloom.cluster import (SIGNALS, ClusterConfig, LogisticCombiner, StoryIndex, article_features, model_from_json,
                               model_to_json, place, shipped_model)
 from newsloom.errors import ConfigError
-from newsloom.models import CopyLink
+from newsloom.models import ArticleFeatures, CopyLink
 from newsloom.pipeline import Pipeline, PipelineConfig
 from newsloom.store import Store
 
@@ -147,9 +147,9 @@ def test_stories_held_in_memory_are_bounded_without_changing_the_stories(tmp_pat
 # ---------------------------------------------------------------- the index's one calls
 
 
-def stored_row(story_id: int, title: str, text: str, day: str) -> dict:
+def stored_row(story_id: int, title: str, text: str, day: str) -> ArticleFeatures:
     vector = np.ones(4, dtype=np.float32) / 2
-    return {"story_id": story_id, "features": json.dumps(article_features(title, text, day)), "vector": vector.tobytes()}
+    return ArticleFeatures(title, story_id, day, article_features(title, text, day), vector.tobytes(), title)
 
 
 def test_removing_an_article_rebuilds_its_story_from_what_the_store_has_left():
@@ -157,18 +157,18 @@ def test_removing_an_article_rebuilds_its_story_from_what_the_store_has_left():
             stored_row(1, "Bridge inquiry opens", "Engineers began an inquiry into the Harlow Creek bridge.", "2024-03-04"),
             stored_row(2, "Council passes budget", "Riverton council passed its budget for the year.", "2024-03-02")]
     in_store = list(rows)
-    index = StoryIndex(ClusterConfig(), load_story=lambda story: [r for r in in_store if r["story_id"] == story])
+    index = StoryIndex(ClusterConfig(), load_story=lambda story: [r for r in in_store if r.story_id == story])
     index.load_recent("2024-03-04", lambda since: rows)
     assert index.documents == 3 and index.stories[1].last == "2024-03-04"
     in_store.remove(rows[1])
-    index.remove(1, json.loads(rows[1]["features"]))
+    index.remove(1, rows[1].features)
     fresh = StoryIndex(ClusterConfig())
     fresh.load_recent("2024-03-04", lambda since: in_store)
     assert index.stories[1].terms == fresh.stories[1].terms and index.stories[1].last == "2024-03-01"
     assert index.documents == 2 and index.document_frequency == fresh.document_frequency
     assert "inquiry" not in index.postings
     in_store.remove(rows[0])
-    index.remove(1, json.loads(rows[0]["features"]))
+    index.remove(1, rows[0].features)
     assert set(index.stories) == {2} and "harlow" not in index.postings
 
 

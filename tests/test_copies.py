@@ -101,7 +101,7 @@ def test_cited_sources_are_recorded(store, pipeline):
     from .conftest import OTHER_SEED
 
     pipeline.ingest([str(OTHER_SEED)])
-    names = {c["name"] for c in store.citations(str(OTHER_SEED))}
+    names = {c.name for c in store.citations(str(OTHER_SEED))}
     assert any("South China Morning Post" in name for name in names)
 
 

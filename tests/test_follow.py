@@ -85,7 +85,7 @@ def test_pages_that_cannot_be_fetched_keep_the_feeds_text_with_a_note(web, store
 
         first = follower().poll()
         assert (first.new_items, first.pages, first.held) == (6, 0, 6)
-        notes = {row["id"].rsplit("/", 1)[-1]: row["note"] for row in store.feed_item_notes(1)}
+        notes = {note.id.rsplit("/", 1)[-1]: note.note for note in store.feed_item_notes(1)}
         assert "HTTP 500" in notes["flaky.html"] and "no answer within 0.5 s" in notes["slow.html"]
         assert "over the cap" in notes["huge.html"] and "more than 5 redirects" in notes["a"]
         assert "robots.txt" in notes["memo.html"] and "blocked" in notes["reservoir.html"]
@@ -93,11 +93,11 @@ def test_pages_that_cannot_be_fetched_keep_the_feeds_text_with_a_note(web, store
         assert internal.requests == [] and web.hits("/private/memo.html") == 0
         assert len(article_ids(store)) == 6
         flaky = web.url("/wire/flaky.html")
-        assert "4.2 metres" in store.article(flaky)["text"]
+        assert "4.2 metres" in store.article(flaky).text
 
         second = follower().poll()  # transient failures are tried again; the flaky page is back
         assert second.pages == 1 and second.articles["updated"] == 1
-        assert "Firefighters rescued eleven people" in store.article(flaky)["text"]
+        assert "Firefighters rescued eleven people" in store.article(flaky).text
         assert len(article_ids(store)) == 6 and internal.requests == []
         assert web.hits("/wire/huge.html") == 1 and web.hits("/private/memo.html") == 0
         [feed] = store.feeds()
@@ -195,9 +195,9 @@ def test_a_page_without_an_article_keeps_the_feeds_text(web, store, follower):
     store.add_feed(web.url("/courier.rss"))
     report = follower().poll()
     school = web.url("/news/school.html")
-    assert report.held == 1 and "national science prize" in store.article(school)["text"]
+    assert report.held == 1 and "national science prize" in store.article(school).text
     [note] = store.feed_item_notes(1)
-    assert note["state"] == "held" and "no article text" in note["note"]
+    assert note.state == "held" and "no article text" in note.note
 
 
 def test_the_charset_the_server_names_is_used(web, store, follower):
@@ -205,7 +205,7 @@ def test_the_charset_the_server_names_is_used(web, store, follower):
     web.serve("/news/school.html", school.encode("iso-8859-1"), "text/html; charset=ISO-8859-1")
     store.add_feed(web.url("/courier.rss"))
     follower().poll()
-    assert "Zoë Lefèvre" in store.article(web.url("/news/school.html"))["text"]
+    assert "Zoë Lefèvre" in store.article(web.url("/news/school.html")).text
 
 
 def test_hosts_take_turns():

@@ -32,7 +32,7 @@ def test_seeds_make_one_story_of_two_outlets(store, pipeline):
     assert story.articles == 2 and story.outlets == 2
     titles = {a.title for a in store.story_articles(story.id)}
     assert "China sends Foreign Minister Wang to Russia for security talks" in titles
-    assert store.assignment(store.story_articles(story.id)[1].id)["shared_terms"]
+    assert store.assignment(store.story_articles(story.id)[1].id).shared_terms
 
 
 def test_ingesting_twice_changes_nothing(store, pipeline):
@@ -52,7 +52,7 @@ def test_sample_corpus_stories_copies_and_outlets(store, pipeline):
     assert bridge.articles == 4 and bridge.outlets == 4
     assert bridge.origins == 3, "the syndicated copy is not an independent origin"
     copy = store.article(str(EXAMPLES / "northfield-daily-bridge.txt"))
-    assert copy["duplicate_of"] == "valley-wire-0311-bridge" and copy["copy_kind"] in ("near", "partial")
+    assert copy.duplicate_of == "valley-wire-0311-bridge" and copy.copy_kind in ("near", "partial")
 
 
 def test_skipped_input_is_recorded_with_its_reason(store, pipeline, tmp_path):
@@ -71,7 +71,7 @@ def test_a_changed_input_replaces_the_article(store, pipeline, tmp_path):
     page.write_text((SEEDS / "000_48af7910958ecb10.txt").read_text().replace("four days", "five days"))
     report = pipeline.ingest([str(page)])
     assert report.counts["updated"] == 1 and store.count("articles") == 1
-    assert "five days" in store.article(str(page))["text"]
+    assert "five days" in store.article(str(page)).text
 
 
 def test_killed_run_leaves_a_consistent_store_and_resumes(tmp_path):
@@ -108,7 +108,7 @@ def test_killed_run_leaves_a_consistent_store_and_resumes(tmp_path):
     assert store.count("articles") == 400
     assert store.db.execute("SELECT COUNT(DISTINCT id) FROM articles").fetchone()[0] == 400
     assert store.db.execute("SELECT COUNT(*) FROM articles WHERE story_id IS NULL").fetchone()[0] == 0
-    statuses = [run["status"] for run in store.runs()]
+    statuses = [run.status for run in store.runs()]
     assert statuses == ["done", "interrupted"]
     store.close()
 
@@ -214,7 +214,7 @@ def test_bad_values_and_names_are_skipped_and_the_good_files_land(store, pipelin
     assert report.counts["new"] == 2 and {a.id for a in store.iter_articles()} == {"ok-0", "ok-1"}
     skipped = dict(store.db.execute("SELECT path, reason FROM skipped").fetchall())
     assert set(skipped) == {f"{folder}/a.jsonl:1", f"{folder}/a.jsonl:3", f"{folder}/a.jsonl:4", f"{folder}/bad-\\xff.txt"}
-    assert [run["status"] for run in store.runs()] == ["done with skips"]
+    assert [run.status for run in store.runs()] == ["done with skips"]
 
 
 def test_a_page_the_cleaner_chokes_on_is_skipped(store, pipeline, monkeypatch):
@@ -244,7 +244,7 @@ def test_the_run_is_closed_when_an_error_ends_it(store, pipeline, monkeypatch, t
     with pytest.raises(OSError):
         pipeline.ingest([str(empty), str(SEEDS)])
     (run,) = store.runs()
-    assert run["status"] == "failed" and run["finished_at"] and run["counts"]["skipped"] == 1
+    assert run.status == "failed" and run.finished_at and run.counts["skipped"] == 1
     assert store.db.execute("SELECT path FROM skipped").fetchall()[0][0] == str(empty)
 
     def interrupted(*args, **kwargs):
@@ -253,7 +253,7 @@ def test_the_run_is_closed_when_an_error_ends_it(store, pipeline, monkeypatch, t
     monkeypatch.setattr(pipeline, "_process_batch", interrupted)
     with pytest.raises(KeyboardInterrupt):
         pipeline.ingest([str(SEEDS)])
-    assert [run["status"] for run in store.runs()] == ["interrupted", "failed"]
+    assert [run.status for run in store.runs()] == ["interrupted", "failed"]
 
 
 def test_hostile_jsonl_through_the_whole_run(tmp_path_factory, embedder):
@@ -278,7 +278,7 @@ def test_hostile_jsonl_through_the_whole_run(tmp_path_factory, embedder):
             assert sorted(a.id for a in store.iter_articles()) == sorted(good)
             named = [row[0] for row in store.db.execute("SELECT path FROM skipped ORDER BY rowid")]
             assert named == [f"{path}:{n}" for n in bad]
-            assert [run["status"] for run in store.runs()] == ["done with skips" if bad else "done"]
+            assert [run.status for run in store.runs()] == ["done with skips" if bad else "done"]
             assert report.counts["new"] == len(good)
         finally:
             store.close()

@@ -4,6 +4,7 @@ with, and the storages it offers the stages (bands, outlet line counts)."""
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 
 import pytest
 from click.testing import CliRunner
@@ -12,7 +13,8 @@ from hypothesis import strategies as st
 
 from newsloom.cli import cli
 from newsloom.errors import NotFound, SettingsMismatch
-from newsloom.models import Article, Assignment, CopyLink, DroppedLine, StoredArticle
+from newsloom.models import (Article, ArticleFeatures, Assignment, Citation, CopyLink, CopyMember, DroppedLine,
+                             StoredArticle)
 from newsloom.store import MIGRATIONS, Store, StoreBands, StoreLineCounts, _statements
 
 from .conftest import SEEDS
@@ -40,7 +42,7 @@ def test_a_store_of_the_oldest_schema_is_upgraded_in_place(tmp_path):
     store = Store(path)
     applied = {row[0] for row in store.db.execute("SELECT name FROM migrations")}
     assert applied == {name for name, _ in MIGRATIONS}
-    assert store.article("old-1")["title"] == "Bridge reopens"
+    assert store.article("old-1").title == "Bridge reopens"
     assert [s.id for s in store.stories(query="Harlow")] == [1], "old articles are searchable after the upgrade"
     assert store.settings()["features.recipe"] == "1" and store.settings()["copies.num_perm"] == "126"
     assert store.migrate() == [], "a second run applies nothing"
@@ -72,10 +74,37 @@ def test_an_article_comes_back_as_it_went_in(article):
     assert isinstance(stored, StoredArticle) and stored.story_id == story
     assert {name: getattr(stored, name) for name in Article.__slots__ if name != "dropped"} == \
         {name: getattr(article, name) for name in Article.__slots__ if name != "dropped"}
-    assert store.story_articles(story) == [stored]
+    assert store.story_articles(story) == [stored] and store.article(article.id) == stored
     order = lambda d: (d.line_no, d.text, d.reason)  # noqa: E731
-    assert sorted((DroppedLine(**d) for d in store.article(article.id)["dropped"]), key=order) == \
-        sorted(article.dropped, key=order)
+    dropped = tuple(sorted(store.dropped_lines(article.id), key=order))
+    back = Article(**{name: getattr(stored, name) for name in Article.__slots__ if name != "dropped"}, dropped=dropped)
+    assert back == replace(article, dropped=tuple(sorted(article.dropped, key=order)))
+    store.close()
+
+
+@settings(max_examples=30, deadline=None)
+@given(terms=st.dictionaries(texts, st.integers(1, 50), max_size=5), vector=st.none() | st.binary(max_size=64),
+       score=st.floats(0, 1), reason=texts, shared=st.lists(texts, max_size=4).map(tuple),
+       cited=st.lists(st.tuples(texts, texts), max_size=3), kind=st.sampled_from(["exact", "near", "partial"]))
+def test_what_the_stages_store_comes_back_as_typed_rows(terms, vector, score, reason, shared, cited, kind):
+    store = Store(":memory:")
+    for i, published in ((1, "2024-05-01"), (2, None)):
+        store.add_article(Article(id=f"a{i}", origin="in", title=f"Title {i}", text="Text.", content_hash=f"h{i}",
+                                  published=published), "x", None)
+    story = store.new_story("Title 1", None)
+    assignment = Assignment("a2", story, score, reason, shared)
+    store.assign(Assignment("a1", story, 1.0, "first"))
+    store.assign(assignment)
+    store.set_copy(CopyLink("a2", "a1", kind, score))
+    store.save_features("a2", {"terms": terms}, vector)
+    store.add_citations("a2", cited)
+    assert store.assignment("a2") == assignment and store.assignment("nowhere") is None
+    assert store.citations("a2") == [Citation(name, sentence) for name, sentence in cited]
+    assert store.copy_group("a2") == [CopyMember("a1", None, "Title 1", "2024-05-01"),
+                                      CopyMember("a2", None, "Title 2", None, "a1", kind, score)]
+    (row,) = store.features_of_story(story)
+    assert row == ArticleFeatures("a2", story, None, {"terms": terms}, vector, "Title 2", CopyLink("a2", "a1", kind, score))
+    assert list(store.all_features()) == [row]
     store.close()
 
 
@@ -93,7 +122,7 @@ def test_delete_removes_the_article_and_its_story_when_empty(store):
     store.set_copy(CopyLink("a2", "a1", "near", 0.9))
     removed, features = store.delete_article("a1")
     assert removed.id == "a1" and removed.story_id == story and features == {"terms": {"word": 1}}
-    assert store.copy_group("a2")[0]["duplicate_of"] is None, "the former copy lost its link"
+    assert store.copy_group("a2")[0].duplicate_of is None, "the former copy lost its link"
     assert store.story(story).articles == 1
     store.delete_article("a2")
     with pytest.raises(NotFound):

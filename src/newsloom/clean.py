@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from . import linefilter
 from .errors import ConfigError
 from .models import Article, Document, DroppedLine, Skipped
+from .words import MONTH_NUMBERS
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -227,11 +228,6 @@ def _find_author(lines: list[str]) -> str | None:
     return None
 
 
-_MONTHS = {m: i for i, m in enumerate(
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september",
-     "october", "november", "december"], start=1)}
-_MONTHS.update({name[:3]: number for name, number in list(_MONTHS.items())})
-_MONTHS["sept"] = 9
 _MONTH = r"(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 _DATE_PATTERNS = (
     (re.compile(r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b"), ("y", "m", "d")),
@@ -254,7 +250,7 @@ def _find_date(lines: list[str]) -> str | None:
 def _date_from_parts(parts: dict[str, str]) -> str | None:
     month = parts["m"]
     key = month.lower().rstrip(".")
-    month = int(month) if month.isdigit() else _MONTHS.get(key) or _MONTHS.get(key[:3])
+    month = int(month) if month.isdigit() else MONTH_NUMBERS.get(key) or MONTH_NUMBERS.get(key[:3])
     day, year = int(parts["d"]), int(parts["y"])
     if not month or not 1 <= month <= 12 or not 1 <= day <= 31:
         return None

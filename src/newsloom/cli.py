@@ -13,7 +13,7 @@ import click
 
 from .display import printable, printable_all
 from .errors import NewsloomError
-from .store import MAX_ROWID, Store
+from .store import MAX_ROWID, Store, utc_now
 
 EXIT_SKIPPED = 1
 
@@ -201,16 +201,16 @@ def copies(ctx, article_id, as_json):
     store.article(article_id)  # raises NotFound with a fix
     group = store.copy_group(article_id)
     if as_json:
-        click.echo(json.dumps(group, indent=2, ensure_ascii=False))
+        click.echo(json.dumps([asdict(member) for member in group], indent=2, ensure_ascii=False))
         return
     if len(group) == 1:
         click.echo(f"{printable(article_id)} has no known copies and copies nothing known.")
         return
     for member in group:
-        role = "original" if member["duplicate_of"] is None else f"{member['copy_kind']} copy, score {member['copy_score']:.2f}"
-        click.echo(f"{printable(member['id'])}  [{printable(member['source']) or 'unknown outlet'}, "
-                   f"{printable(member['published']) or 'no date'}]  {role}")
-        cited = sorted({c["name"] for c in store.citations(member["id"])})
+        role = "original" if member.duplicate_of is None else f"{member.copy_kind} copy, score {member.copy_score:.2f}"
+        click.echo(f"{printable(member.id)}  [{printable(member.source) or 'unknown outlet'}, "
+                   f"{printable(member.published) or 'no date'}]  {role}")
+        cited = sorted({c.name for c in store.citations(member.id)})
         if cited:
             click.echo(f"    cites: {printable(', '.join(cited))}")
 
@@ -226,13 +226,13 @@ def why(ctx, article_id):
     if assignment is None:
         click.echo(f"{printable(article_id)} is in no story yet.")
         return
-    headline = store.story(assignment["story_id"]).headline
-    click.echo(f"{printable(article_id)} → story #{assignment['story_id']} ({printable(headline)})")
-    click.echo(f"  {printable(assignment['reason'])}")
-    if assignment["shared_terms"]:
-        click.echo(f"  shared: {printable(', '.join(assignment['shared_terms']))}")
-    if article["duplicate_of"]:
-        click.echo(f"  copy of {printable(article['duplicate_of'])} ({article['copy_kind']}, {article['copy_score']:.2f})")
+    headline = store.story(assignment.story).headline
+    click.echo(f"{printable(article_id)} → story #{assignment.story} ({printable(headline)})")
+    click.echo(f"  {printable(assignment.reason)}")
+    if assignment.shared_terms:
+        click.echo(f"  shared: {printable(', '.join(assignment.shared_terms))}")
+    if article.duplicate_of:
+        click.echo(f"  copy of {printable(article.duplicate_of)} ({article.copy_kind}, {article.copy_score:.2f})")
 
 
 @cli.command()
@@ -264,8 +264,7 @@ def delete(ctx, article_id):
 def runs(ctx):
     """List ingest runs with their counts."""
     for run in open_store(ctx).runs():
-        click.echo(f"#{run['id']} {run['started_at']} {run['status']}: {printable(run['command'][:60])} "
-                   f"{json.dumps(run['counts'])}")
+        click.echo(f"#{run.id} {run.started_at} {run.status}: {printable(run.command[:60])} {json.dumps(run.counts)}")
 
 
 @cli.command()
@@ -314,8 +313,8 @@ def feeds(ctx):
         if feed.last_error:
             click.echo(f"   error ({feed.failures} in a row, backing off): {feed.last_error}")
         for item in store.feed_item_notes(feed.id):
-            retry = f" (retry after {item['retry_at']})" if item["retry_at"] else ""
-            click.echo(f"   {item['state']}: {item['id']}: {item['note'] or 'page not fetched yet'}{retry}")
+            retry = f" (retry after {item.retry_at})" if item.retry_at else ""
+            click.echo(f"   {item.state}: {item.id}: {item.note or 'page not fetched yet'}{retry}")
 
 
 @feeds.command("add")
@@ -389,7 +388,6 @@ def follow(ctx, interval, once, allow_private, delay, timeout, batch_size):
     """Poll the feeds, fetch each new item's page politely and add it to the stories."""
     import signal
     import threading
-    import time
 
     from .errors import InputError
     from .fetch import FetchConfig
@@ -412,7 +410,7 @@ def follow(ctx, interval, once, allow_private, delay, timeout, batch_size):
 
     def on_poll(report):
         errors.append(report.errors)
-        click.echo(f"{time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())} {report.line()}; "
+        click.echo(f"{utc_now()} {report.line()}; "
                    f"{store.count('articles')} articles in {store.count('stories')} stories")
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}

@@ -34,7 +34,7 @@ import numpy as np
 
 from . import modelfile
 from .errors import ConfigError
-from .models import Article, Assignment, CopyLink, day_of
+from .models import Article, ArticleFeatures, Assignment, CopyLink, day_of
 from .words import STOP_WORDS
 
 
@@ -254,10 +254,9 @@ class CrossLingualEmbedder:
         return np.asarray(self.model.encode(list(texts)), dtype=np.float32).reshape(len(texts), -1)
 
 
-def stored_features(row) -> tuple[dict, np.ndarray | None]:
-    """An article's features and embedding as the store keeps them (JSON, float32 bytes)."""
-    vector = np.frombuffer(row["vector"], dtype=np.float32) if row["vector"] else None
-    return json.loads(row["features"]), vector
+def stored_features(row: ArticleFeatures) -> tuple[dict, np.ndarray | None]:
+    """An article's features and embedding from the store's row (the vector as float32 bytes)."""
+    return row.features, np.frombuffer(row.vector, dtype=np.float32) if row.vector else None
 
 
 @dataclass
@@ -306,7 +305,7 @@ class StoryIndex:
     two windows or more before the newest article, then the oldest — so memory and the cost of
     an article do not grow with the archive; an article older than that, arriving out of
     order (or in a later run), pages the stories around its date back in from the store
-    (``load_stories(first_day, last_day)`` gives rows of story_id, features, vector;
+    (``load_stories(first_day, last_day)`` gives their ``ArticleFeatures`` rows;
     ``load_story(story_id)`` the rows of one story, for an article added to an evicted story)."""
 
     def __init__(self, config: ClusterConfig | None = None, load_stories=None, load_story=None):
@@ -323,15 +322,15 @@ class StoryIndex:
         self.evicted_before: str | None = None
         self._paged: set[str] = set()
 
-    def load_recent(self, latest: str | None, rows_since: Callable[[str | None], Iterable]) -> None:
+    def load_recent(self, latest: str | None, rows_since: Callable[[str | None], Iterable[ArticleFeatures]]) -> None:
         """Start from the stories active within the window before ``latest`` (the newest stored
-        article): ``rows_since(day)`` gives the stored (story_id, features JSON, vector bytes)
-        rows of the articles published on or after that day (all when None). Older stories
-        stay in the store until an article needs them."""
+        article): ``rows_since(day)`` gives the stored features (``ArticleFeatures``) of the
+        articles published on or after that day (all when None). Older stories stay in the
+        store until an article needs them."""
         newest = day_of(latest)
         since = (newest - timedelta(days=self.config.window_days)).isoformat() if newest else None
         for row in rows_since(since):
-            self.add(row["story_id"], *stored_features(row))
+            self.add(row.story_id, *stored_features(row))
         self.evicted_before = since
 
     def remove(self, story_id: int | None, features: dict | None) -> None:
@@ -410,7 +409,7 @@ class StoryIndex:
         """Rebuild the stories of stored rows that are not in memory (document counts stay)."""
         restoring: set[int] = set()
         for row in rows:
-            story_id = row["story_id"]
+            story_id = row.story_id
             if story_id in self.stories and story_id not in restoring:
                 continue  # in memory already, complete
             restoring.add(story_id)

@@ -20,7 +20,7 @@ from typing import Protocol
 import numpy as np
 
 from .errors import ConfigError
-from .models import NO_DATE, CopyLink, day_of
+from .models import NO_DATE, CopyLink, CopyMember, day_of
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -177,7 +177,7 @@ class CopyLookup(Protocol):
 
     def ids_with_hash(self, content_hash: str) -> list[str]: ...
     def texts(self, ids: list[str]) -> dict[str, tuple[str, str | None]]: ...
-    def copy_group(self, article_id: str) -> list[dict]: ...
+    def copy_group(self, article_id: str) -> list[CopyMember]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,7 +267,7 @@ class CopyDetector:
         smallest ``original_key`` becomes their original, and each of the others stays its
         copy if it still is one (a former copy without a link becomes an original)."""
         self.storage.remove(article_id)
-        group = [row["id"] for row in self.lookup.copy_group(article_id)]
+        group = [member.id for member in self.lookup.copy_group(article_id)]
         if not group or group[0] != article_id or len(group) < 2:
             return []
         texts = self.lookup.texts(group[1:])
@@ -325,7 +325,7 @@ class CopyDetector:
         # member of a group must not chain two groups together
         members: dict[str, CopyCandidate | None] = {article_id: CopyCandidate(article_id, published, mine)}
         for other in matched:
-            group = [row["id"] for row in self.lookup.copy_group(other)]
+            group = [member.id for member in self.lookup.copy_group(other)]
             root = group[0]
             if root not in sets:
                 sets.update({i: self.shingle_set(t) for i, (t, _) in self.lookup.texts([root]).items()})
@@ -366,4 +366,4 @@ class MemoryLookup:
     def copy_group(self, article_id):
         root = self.duplicate_of.get(article_id, article_id)
         members = [root] + [a for a, o in self.duplicate_of.items() if o == root]
-        return [{"id": member} for member in dict.fromkeys(members)]
+        return [CopyMember(member, duplicate_of=self.duplicate_of.get(member)) for member in dict.fromkeys(members)]

@@ -31,9 +31,9 @@ from .errors import ConfigError, FetchError, NewsloomError
 from .feeds import entry_document, parse_feed
 from .fetch import FetchConfig, Fetcher, Response
 from .ingest import decode_html
-from .models import Document, Feed, FeedEntry, Skipped
+from .models import Document, Feed, FeedEntry, FeedItem, Skipped
 from .pipeline import Pipeline
-from .store import Store
+from .store import Store, utc_now
 
 HTML_TYPES = ("text/html", "application/xhtml+xml", "")
 
@@ -113,10 +113,6 @@ def by_host_turns(rows: list, address: Callable[[object], str]) -> list:
     return turns
 
 
-def utc(seconds: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
-
-
 @dataclass(frozen=True, slots=True)
 class _Fetched:
     """How an item's page fetch went: ``state`` page, held (the feed's text kept) or failed."""
@@ -178,7 +174,7 @@ class Follower:
             pool.shutdown(cancel_futures=True)
 
     def _poll_feeds(self, pool: ThreadPoolExecutor, report: PollReport) -> None:
-        feeds = by_host_turns(self.store.feeds(due_at=utc(self.clock())), lambda feed: feed.url)
+        feeds = by_host_turns(self.store.feeds(due_at=utc_now(self.clock())), lambda feed: feed.url)
         futures = {pool.submit(self._fetch_feed, feed): feed for feed in feeds}
         for future in as_completed(futures):
             if self.stop.is_set():
@@ -202,31 +198,31 @@ class Follower:
         if isinstance(result, NewsloomError):
             report.errors += 1
             wait_s = min(self.config.backoff_cap, max(self.config.interval, 60) * 2 ** feed.failures)
-            self.store.feed_failed(feed.id, at=utc(now), error=result.message, next_poll=utc(now + wait_s))
+            self.store.feed_failed(feed.id, at=utc_now(now), error=result.message, next_poll=utc_now(now + wait_s))
             return
         response, parsed = result
-        common = {"at": utc(now), "next_poll": utc(now + self.config.interval), "etag": response.etag,
+        common = {"at": utc_now(now), "next_poll": utc_now(now + self.config.interval), "etag": response.etag,
                   "last_modified": response.last_modified}
         if parsed is None:
             report.not_modified += 1
             self.store.feed_polled(feed.id, status="not modified (304)", **common)
             return
         items = [(item_id(feed.url, entry), json.dumps(asdict(entry))) for entry in parsed.entries]
-        new = self.store.queue_items(feed.id, items, utc(now))
+        new = self.store.queue_items(feed.id, items, utc_now(now))
         report.new_items += len(new)
         self.store.feed_polled(feed.id, status=f"{len(items)} items, {len(new)} new", title=parsed.title, **common)
 
     def _fetch_pages(self, pool: ThreadPoolExecutor, report: PollReport, handed: list[str]) -> Iterator[Document]:
         """Fetch the pages to fetch, a few at a time; record each and yield its document as it
         comes in. After ``stop`` nothing new is started; what is in flight is still kept."""
-        todo = iter(by_host_turns(self.store.items_to_fetch(utc(self.clock())), lambda row: row["id"]))
+        todo = iter(by_host_turns(self.store.items_to_fetch(utc_now(self.clock())), lambda item: item.id))
         running: dict[Future, object] = {}
         while True:
             while not self.stop.is_set() and len(running) < 4 * self.config.fetch.workers:
-                row = next(todo, None)
-                if row is None:
+                item = next(todo, None)
+                if item is None:
                     break
-                running[pool.submit(self._fetch_page, row)] = row
+                running[pool.submit(self._fetch_page, item)] = item
             if self.stop.is_set():  # what has not started stays queued for the next round
                 for future in [f for f in running if f.cancel()]:
                     del running[future]
@@ -234,55 +230,55 @@ class Follower:
                 return
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
-                row = running.pop(future)
+                item = running.pop(future)
                 fetched = future.result()
                 if fetched is None:
                     continue  # not started before the stop: stays queued for the next round
-                document = self._record_page(row, fetched, report)
+                document = self._record_page(item, fetched, report)
                 if document is not None:
-                    handed.append(row["id"])
+                    handed.append(item.id)
                     yield document
 
-    def _fetch_page(self, row) -> _Fetched | None:
+    def _fetch_page(self, item: FeedItem) -> _Fetched | None:
         if self.stop.is_set():  # the stop came while this page waited for a worker
             return None
-        entry = FeedEntry(**json.loads(row["entry"]))
+        entry = item.entry
         problem: NewsloomError | None = None
         if entry.link:
             try:
                 response = self.fetcher.get(entry.link)
-                return _Fetched("page", self._page_document(row, entry, response))
+                return _Fetched("page", self._page_document(item, entry, response))
             except NewsloomError as error:
                 problem = error
         cause = problem.message if problem else "the item has no link"
         transient = isinstance(problem, FetchError) and problem.transient
         if not entry.body.strip():
             return _Fetched("failed", None, f"page not fetched ({cause}) and the feed has no text for it", transient)
-        document = entry_document(entry, id=row["id"], origin=row["feed_url"], outlet=row["feed_title"])
+        document = entry_document(entry, id=item.id, origin=item.feed_url, outlet=item.feed_title)
         return _Fetched("held", document, f"page not fetched ({cause}); the feed's own text is kept", transient)
 
-    def _page_document(self, row, entry: FeedEntry, response: Response) -> Document:
+    def _page_document(self, item: FeedItem, entry: FeedEntry, response: Response) -> Document:
         content_type = response.content_type.split(";")[0].strip().lower()
         if content_type not in HTML_TYPES:
             raise FetchError(f"not an HTML page ({content_type})", "the feed's text is kept", subject=response.url)
-        return Document(id=row["id"], origin=row["feed_url"], kind="html", content=_page_text(response, row["id"]),
-                        title=entry.title, source=row["feed_title"], url=response.url, published=entry.published,
+        return Document(id=item.id, origin=item.feed_url, kind="html", content=_page_text(response, item.id),
+                        title=entry.title, source=item.feed_title, url=response.url, published=entry.published,
                         author=entry.author)
 
-    def _record_page(self, row, fetched: _Fetched, report: PollReport) -> Document | None:
+    def _record_page(self, item: FeedItem, fetched: _Fetched, report: PollReport) -> Document | None:
         """Store how the fetch went (with the document, until the pipeline has it); the
         document to ingest, or None when there is nothing new (the same feed text again)."""
-        attempts = row["attempts"] + 1
+        attempts = item.attempts + 1
         retry_at = None
         if fetched.state != "page" and fetched.transient and attempts < self.config.page_attempts:
-            retry_at = utc(self.clock() + self.config.page_retry * 2 ** (attempts - 1))
+            retry_at = utc_now(self.clock() + self.config.page_retry * 2 ** (attempts - 1))
         report.count(fetched.state)
         document = fetched.document
-        if row["state"] == "held" and fetched.state == "held":
+        if item.state == "held" and fetched.state == "held":
             document = None  # the feed's text is stored already
         pending = json.dumps(asdict(document)) if document else None
         with self.store.transaction():
-            self.store.item_fetched(row["id"], state=fetched.state, note=fetched.note, attempts=attempts,
+            self.store.item_fetched(item.id, state=fetched.state, note=fetched.note, attempts=attempts,
                                     retry_at=retry_at, pending=pending)
         return document
 
@@ -290,18 +286,18 @@ class Follower:
         """Pages in which the cleaner found no article: the item keeps the feed's text instead."""
         held = []
         for skip in skipped:
-            row = self.store.feed_item(skip.path)
-            if row is None or row["state"] != "page":
+            item = self.store.feed_item(skip.path)
+            if item is None or item.state != "page":
                 continue
-            entry = FeedEntry(**json.loads(row["entry"]))
+            entry = item.entry
             state = "held" if entry.body.strip() else "failed"
             kept = "the feed's own text is kept" if state == "held" else "nothing stored"
             with self.store.transaction():
-                self.store.item_fetched(row["id"], state=state, note=f"the page had no article text ({skip.reason}); "
-                                        f"{kept}", attempts=row["attempts"], retry_at=None, pending=None)
+                self.store.item_fetched(item.id, state=state, note=f"the page had no article text ({skip.reason}); "
+                                        f"{kept}", attempts=item.attempts, retry_at=None, pending=None)
             report.count(state)
             if state == "held":
-                held.append(entry_document(entry, id=row["id"], origin=row["feed_url"], outlet=row["feed_title"]))
+                held.append(entry_document(entry, id=item.id, origin=item.feed_url, outlet=item.feed_title))
         if held:
             run = self.pipeline.ingest_items(held, command="follow (feed text of pages without an article)")
             for key, value in run.counts.items():

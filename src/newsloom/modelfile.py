@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import zipfile
 from importlib.metadata import PackageNotFoundError, version
 
 import numpy as np
@@ -62,6 +63,6 @@ def read_npz(data: bytes, where: str, fix: str) -> tuple[dict, dict[str, np.ndar
         with np.load(io.BytesIO(data), allow_pickle=False) as archive:
             arrays = {name: archive[name] for name in archive.files}
         meta = json.loads(str(arrays.pop("meta")))
-    except (OSError, ValueError, KeyError) as error:
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as error:
         raise ConfigError(f"{where} is not an npz model file ({error})", fix) from None
     return meta, arrays

@@ -7,7 +7,7 @@ ids are strings chosen by ingest (the input's own id, else the path as given).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 NO_DATE = "9999"
@@ -79,14 +79,17 @@ class Article:
 
 @dataclass(frozen=True, slots=True)
 class StoredArticle:
-    """An article as the store holds it: the cleaned article, where it went (its story) and
-    what it copies (``duplicate_of`` with ``copy_kind`` and ``copy_score``)."""
+    """An article as the store holds it: the cleaned article, the hash of the input it was
+    made from (an input whose hash changed replaces it), where it went (its story) and what it
+    copies (``duplicate_of`` with ``copy_kind`` and ``copy_score``). The fields are the
+    ``articles`` table's columns, in its order."""
 
     id: str
     origin: str
     title: str
     text: str
     content_hash: str
+    input_hash: str | None = None
     source: str | None = None
     url: str | None = None
     published: str | None = None
@@ -99,6 +102,56 @@ class StoredArticle:
     copy_score: float | None = None
     run_id: int | None = None
     ingested_at: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CopyMember:
+    """One article of a copy group as the store lists it: the original has no ``duplicate_of``;
+    a copy names what it copies, how (``copy_kind``: exact, near, partial) and how closely."""
+
+    id: str
+    source: str | None = None
+    title: str | None = None
+    published: str | None = None
+    duplicate_of: str | None = None
+    copy_kind: str | None = None
+    copy_score: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """Someone an article cites by name, and the sentence that cites them."""
+
+    name: str
+    sentence: str
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleFeatures:
+    """A stored article's clustering features: ``features`` as the featurizer made them (terms,
+    entities, title words, date, language, gist) and ``vector``, its embedding as float32
+    bytes; with its story, title and copy link (None when it copies nothing), what a replay
+    of the clustering needs."""
+
+    id: str
+    story_id: int | None
+    published: str | None
+    features: dict
+    vector: bytes | None
+    title: str = ""
+    copy: CopyLink | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """One run on the store (an ingest, a recluster, a follow round) and what it counted."""
+
+    id: int
+    command: str
+    started_at: str
+    finished_at: str | None
+    status: str
+    counts: dict
 
 
 def outlet_name(source: str | None, article_id: str) -> str:
@@ -240,16 +293,17 @@ class SummarySentence:
 
 @dataclass(frozen=True, slots=True)
 class StoryReport:
-    """Everything newsloom says about one story: its articles and the comparison of sources."""
+    """Everything newsloom says about one story: its articles and the comparison of sources;
+    ``headline``, an outlet's own title chosen by the comparison (the stored one when empty)."""
 
     story: StorySummary
-    articles: tuple[dict, ...]
+    articles: tuple[StoredArticle, ...]
     claims: tuple[ClaimRow, ...] = ()
     attributions: tuple[Attribution, ...] = ()
     summary: tuple[SummarySentence, ...] = ()
     timeline: tuple[TimelineEntry, ...] = ()
     entities: tuple[Entity, ...] = ()
-    extra: dict = field(default_factory=dict)
+    headline: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,3 +338,26 @@ class Feed:
     last_modified: str | None = None
     items: int = 0
     held_items: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class FeedItem:
+    """A feed item whose page is to be fetched (or was), with the feed it came from."""
+
+    id: str
+    entry: FeedEntry
+    state: str
+    attempts: int
+    feed_url: str
+    feed_title: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedItemNote:
+    """A feed item not stored from its page, and why (``note``), with when it is retried."""
+
+    id: str
+    state: str
+    note: str | None
+    attempts: int
+    retry_at: str | None

@@ -169,11 +169,9 @@ class Pipeline:
         with self.store.transaction():
             self.store.clear_stories()
             for row in self.store.all_features():
-                copy = CopyLink(row["id"], row["duplicate_of"], row["copy_kind"], row["copy_score"]) \
-                    if row["duplicate_of"] else None
                 features, vector = stored_features(row)
-                self.store.assign(place(stories, row["id"], features, vector,
-                                        lambda: self.store.new_story(row["title"], run_id), copy, self.store.story_of))
+                self.store.assign(place(stories, row.id, features, vector,
+                                        lambda: self.store.new_story(row.title, run_id), row.copy, self.store.story_of))
                 self.on_progress(1)
                 if stories.documents % self.config.batch_size == 0:
                     stories.evict()

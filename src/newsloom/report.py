@@ -1,14 +1,15 @@
 """Report: everything newsloom says about one story, gathered from the store and the
-comparison stage, as a ``StoryReport`` — and as plain JSON, one shape for the CLI and the API."""
+comparison stage, as a ``StoryReport`` — and as plain JSON, one shape for the CLI and the API;
+and one stored article with all the store knows of it, as JSON."""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 from .compare import Comparer, SentenceVectors, outlet_name
-from .models import StoryReport
+from .models import Assignment, StoryReport
 from .store import Store
 
 ARTICLE_FIELDS = ("id", "source", "title", "published", "url", "dateline", "author", "language",
@@ -23,13 +24,13 @@ def build_report(store: Store, story_id: int, comparer: Comparer | None = None) 
     comparison = (comparer or Comparer()).compare(articles, stored)
     return StoryReport(
         story=summary,
-        articles=tuple({k: getattr(a, k) for k in ARTICLE_FIELDS} | {"outlet": outlet_name(a)} for a in articles),
+        articles=tuple(articles),
         claims=comparison.claims,
         attributions=comparison.attributions,
         summary=comparison.summary,
         timeline=comparison.timeline,
         entities=comparison.entities,
-        extra={"headline": comparison.headline},
+        headline=comparison.headline,
     )
 
 
@@ -80,11 +81,31 @@ def claim_counts(report: StoryReport) -> dict[str, int]:
 
 
 def report_to_dict(report: StoryReport) -> dict:
-    data = asdict(report)
+    data = asdict(replace(report, articles=()))
+    data["articles"] = [{k: getattr(a, k) for k in ARTICLE_FIELDS} | {"outlet": outlet_name(a)} for a in report.articles]
     story = data.pop("story")
-    extra = data.pop("extra")
-    data["story"] = story | {"headline": extra.get("headline") or story["headline"],
+    headline = data.pop("headline")
+    data["story"] = story | {"headline": headline or story["headline"],
                              "outlet_names": list(dict.fromkeys(a["outlet"] for a in data["articles"])),
                              "claim_counts": claim_counts(report)}
     data["quotes"] = [a for a in data["attributions"] if a["kind"] == "quote"]
     return data
+
+
+def article_data(store: Store, article_id: str) -> dict:
+    """The stored article as JSON-able data (``GET /api/articles/{id}``): its fields, the lines
+    removed from its page, whom it cites, its group of copies and why it is in its story."""
+    article = store.article(article_id)  # NotFound for an unknown id
+    assignment = store.assignment(article_id)
+    return asdict(article) | {
+        "dropped": [asdict(line) for line in store.dropped_lines(article_id)],
+        "cited_sources": [asdict(citation) for citation in store.citations(article_id)],
+        "copy_group": [asdict(member) for member in store.copy_group(article_id)],
+        "assignment": assignment_to_dict(assignment) if assignment else None,
+    }
+
+
+def assignment_to_dict(assignment: Assignment) -> dict:
+    """An assignment in the API's words (the columns of the store's ``assignments`` table)."""
+    return {"article_id": assignment.article, "story_id": assignment.story, "score": assignment.score,
+            "reason": assignment.reason, "shared_terms": list(assignment.shared_terms)}

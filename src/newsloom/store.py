@@ -7,7 +7,9 @@ of the unfinished one. Every value from an article is bound as a parameter.
 
 All of newsloom's SQL is here: the stages get what they store through the storages this
 module offers for their protocols (``StoreBands`` for the copy index, ``StoreLineCounts`` for
-outlet boilerplate). The ``settings`` table records what the stored features and bands were
+outlet boilerplate). What it reads back are the typed rows of ``models`` (``StoredArticle``,
+``ArticleFeatures``, ``CopyMember``, ``Assignment``, ``Run``, ``FeedItem``…), never rows keyed
+by column names. The ``settings`` table records what the stored features and bands were
 made with, and ``check_settings`` refuses to add to a store made with others.
 """
 
@@ -21,7 +23,8 @@ from contextlib import contextmanager
 from dataclasses import fields
 
 from .errors import NotFound, SettingsMismatch, StoreError
-from .models import NO_DATE, Article, Assignment, CopyLink, Feed, Skipped, StoredArticle, StorySummary, outlet_name
+from .models import (NO_DATE, Article, ArticleFeatures, Assignment, Citation, CopyLink, CopyMember, DroppedLine, Feed,
+                     FeedEntry, FeedItem, FeedItemNote, Run, Skipped, StoredArticle, StorySummary, outlet_name)
 
 MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("0001_core", """
@@ -201,8 +204,9 @@ def now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S")
 
 
-def utc_now() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+def utc_now(seconds: float | None = None) -> str:
+    """Now (or ``seconds`` since the epoch) as ISO 8601 UTC, to the second: the feeds' clock."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
 
 
 class Store:
@@ -317,9 +321,10 @@ class Store:
         self.db.executemany("INSERT INTO skipped (run_id, path, reason) VALUES (?, ?, ?)",
                             [(run_id, s.path, s.reason) for s in skipped])
 
-    def runs(self) -> list[dict]:
-        return [dict(row) | {"counts": json.loads(row["counts"])}
-                for row in self.db.execute("SELECT * FROM runs ORDER BY id DESC")]
+    def runs(self) -> list[Run]:
+        return [Run(run_id, command, started, finished, status, json.loads(counts))
+                for run_id, command, started, finished, status, counts in self.db.execute(
+                    "SELECT id, command, started_at, finished_at, status, counts FROM runs ORDER BY id DESC")]
 
     # ------------------------------------------------------------ articles
 
@@ -359,7 +364,7 @@ class Store:
                             "(SELECT 1 FROM articles WHERE story_id = ?)", (removed.story_id, removed.story_id))
         return removed, json.loads(features[0]) if features else None
 
-    def copy_group(self, article_id: str) -> list[dict]:
+    def copy_group(self, article_id: str) -> list[CopyMember]:
         """The article's group of copies: its root original and everything linked below it."""
         root = article_id
         for _ in range(100):
@@ -370,11 +375,10 @@ class Store:
         group, frontier = [], [root]
         while frontier:
             current = frontier.pop()
-            row = self.db.execute("SELECT id, source, title, published, duplicate_of, copy_kind, copy_score "
-                                  "FROM articles WHERE id = ?", (current,)).fetchone()
+            row = self.db.execute(f"SELECT {_MEMBER_COLUMNS} FROM articles WHERE id = ?", (current,)).fetchone()
             if row is None:
                 continue
-            group.append(dict(row))
+            group.append(CopyMember(*row))
             frontier += [r[0] for r in self.db.execute("SELECT id FROM articles WHERE duplicate_of = ?", (current,))]
         return group
 
@@ -403,23 +407,24 @@ class Store:
         self.db.executemany("INSERT INTO cited_sources (article_id, name, sentence) VALUES (?, ?, ?)",
                             [(article_id, name, sentence) for name, sentence in citations])
 
-    def citations(self, article_id: str) -> list[dict]:
-        return [dict(row) for row in self.db.execute(
+    def citations(self, article_id: str) -> list[Citation]:
+        return [Citation(*row) for row in self.db.execute(
             "SELECT name, sentence FROM cited_sources WHERE article_id = ? ORDER BY rowid", (article_id,))]
 
     def set_copy(self, link: CopyLink) -> None:
         self.db.execute("UPDATE articles SET duplicate_of = ?, copy_kind = ?, copy_score = ? WHERE id = ?",
                         (link.original, link.kind, link.score, link.article))
 
-    def article(self, article_id: str) -> dict:
-        row = self.db.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
+    def article(self, article_id: str) -> StoredArticle:
+        row = self.db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ?", (article_id,)).fetchone()
         if row is None:
             raise NotFound(f"no article with id {article_id!r}", "list ids with 'newsloom export articles'")
-        result = dict(row)
-        result["dropped"] = [dict(r) for r in self.db.execute(
+        return StoredArticle(*row)
+
+    def dropped_lines(self, article_id: str) -> list[DroppedLine]:
+        """The lines the cleaner removed from the article's page, in page order, with why."""
+        return [DroppedLine(*row) for row in self.db.execute(
             "SELECT line_no, text, reason FROM dropped_lines WHERE article_id = ? ORDER BY line_no", (article_id,))]
-        result["cited_sources"] = self.citations(article_id)
-        return result
 
     def iter_articles(self) -> Iterator[StoredArticle]:
         for row in self.db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles ORDER BY COALESCE(published, ''), rowid"):
@@ -447,37 +452,33 @@ class Store:
         self.db.execute("INSERT OR REPLACE INTO article_features VALUES (?, ?, ?)",
                         (article_id, json.dumps(features), vector))
 
-    def features_since(self, since: str | None) -> Iterator[sqlite3.Row]:
+    def features_since(self, since: str | None) -> Iterator[ArticleFeatures]:
         """Features of clustered articles published on or after ``since`` (all when None)."""
-        yield from self.db.execute(
-            """SELECT a.id, a.story_id, a.published, a.source, f.features, f.vector
-               FROM articles a JOIN article_features f ON f.article_id = a.id
+        yield from _features(self.db.execute(
+            f"""SELECT {_FEATURE_COLUMNS} FROM articles a JOIN article_features f ON f.article_id = a.id
                WHERE a.story_id IS NOT NULL AND (? IS NULL OR COALESCE(a.published, ?) >= ?)
-               ORDER BY COALESCE(a.published, ''), a.rowid""", (since, NO_DATE, since))
+               ORDER BY COALESCE(a.published, ''), a.rowid""", (since, NO_DATE, since)))
 
-    def features_of_stories_active(self, first: str, last: str) -> Iterator[sqlite3.Row]:
+    def features_of_stories_active(self, first: str, last: str) -> Iterator[ArticleFeatures]:
         """Features of every article of the stories that have an article published from day
         ``first`` to day ``last`` (ISO dates, both included), in publication order."""
-        yield from self.db.execute(
-            """SELECT a.id, a.story_id, a.published, f.features, f.vector
-               FROM articles a JOIN article_features f ON f.article_id = a.id
+        yield from _features(self.db.execute(
+            f"""SELECT {_FEATURE_COLUMNS} FROM articles a JOIN article_features f ON f.article_id = a.id
                WHERE a.story_id IN (SELECT DISTINCT story_id FROM articles
                                     WHERE published >= ? AND published < ? AND story_id IS NOT NULL)
-               ORDER BY COALESCE(a.published, ''), a.rowid""", (first, last + "~"))
+               ORDER BY COALESCE(a.published, ''), a.rowid""", (first, last + "~")))
 
-    def features_of_story(self, story_id: int) -> Iterator[sqlite3.Row]:
+    def features_of_story(self, story_id: int) -> Iterator[ArticleFeatures]:
         """Features of every article of one story, in publication order."""
-        yield from self.db.execute(
-            """SELECT a.id, a.story_id, a.published, f.features, f.vector
-               FROM articles a JOIN article_features f ON f.article_id = a.id
-               WHERE a.story_id = ? ORDER BY COALESCE(a.published, ''), a.rowid""", (story_id,))
+        yield from _features(self.db.execute(
+            f"""SELECT {_FEATURE_COLUMNS} FROM articles a JOIN article_features f ON f.article_id = a.id
+               WHERE a.story_id = ? ORDER BY COALESCE(a.published, ''), a.rowid""", (story_id,)))
 
-    def all_features(self) -> Iterator[sqlite3.Row]:
-        """Every article with its features and copy link, in publication order (ties: ingest order)."""
-        yield from self.db.execute(
-            """SELECT a.id, a.title, a.duplicate_of, a.copy_kind, a.copy_score, f.features, f.vector
-               FROM articles a JOIN article_features f ON f.article_id = a.id
-               ORDER BY COALESCE(a.published, ?), a.rowid""", (NO_DATE,))
+    def all_features(self) -> Iterator[ArticleFeatures]:
+        """Every article with its features, in publication order (ties: ingest order)."""
+        yield from _features(self.db.execute(
+            f"""SELECT {_FEATURE_COLUMNS} FROM articles a JOIN article_features f ON f.article_id = a.id
+               ORDER BY COALESCE(a.published, ?), a.rowid""", (NO_DATE,)))
 
     # ------------------------------------------------------------ stories
 
@@ -491,11 +492,12 @@ class Store:
                         (assignment.article, assignment.story, assignment.score, assignment.reason,
                          json.dumps(list(assignment.shared_terms))))
 
-    def assignment(self, article_id: str) -> dict | None:
-        row = self.db.execute("SELECT * FROM assignments WHERE article_id = ?", (article_id,)).fetchone()
+    def assignment(self, article_id: str) -> Assignment | None:
+        row = self.db.execute("SELECT article_id, story_id, score, reason, shared_terms FROM assignments "
+                              "WHERE article_id = ?", (article_id,)).fetchone()
         if row is None:
             return None
-        return dict(row) | {"shared_terms": json.loads(row["shared_terms"])}
+        return Assignment(*row[:4], shared_terms=tuple(json.loads(row[4])))
 
     def clear_stories(self) -> None:
         with self.transaction():
@@ -619,14 +621,16 @@ class Store:
     _FEED_ITEM = """SELECT i.id, i.entry, i.state, i.attempts, f.url AS feed_url, f.title AS feed_title
                     FROM feed_items i JOIN feeds f ON f.id = i.feed_id"""
 
-    def items_to_fetch(self, now: str) -> list[sqlite3.Row]:
+    def items_to_fetch(self, now: str) -> list[FeedItem]:
         """Items whose page is to be fetched: the new ones, and the failed ones whose retry
         time has come; oldest first, with their feed's url and title."""
-        return self.db.execute(self._FEED_ITEM + """ WHERE i.state = 'queued' OR (i.state IN ('held', 'failed')
-                               AND i.retry_at IS NOT NULL AND i.retry_at <= ?) ORDER BY i.rowid""", (now,)).fetchall()
+        return [_feed_item(row) for row in self.db.execute(
+            self._FEED_ITEM + """ WHERE i.state = 'queued' OR (i.state IN ('held', 'failed')
+                               AND i.retry_at IS NOT NULL AND i.retry_at <= ?) ORDER BY i.rowid""", (now,))]
 
-    def feed_item(self, item_id: str) -> sqlite3.Row | None:
-        return self.db.execute(self._FEED_ITEM + " WHERE i.id = ?", (item_id,)).fetchone()
+    def feed_item(self, item_id: str) -> FeedItem | None:
+        row = self.db.execute(self._FEED_ITEM + " WHERE i.id = ?", (item_id,)).fetchone()
+        return _feed_item(row) if row else None
 
     def item_fetched(self, item_id: str, *, state: str, note: str | None, attempts: int, retry_at: str | None,
                      pending: str | None) -> None:
@@ -642,10 +646,11 @@ class Store:
         with self.transaction():
             self.db.executemany("UPDATE feed_items SET pending = NULL WHERE id = ?", [(i,) for i in item_ids])
 
-    def feed_item_notes(self, feed_id: int) -> list[sqlite3.Row]:
+    def feed_item_notes(self, feed_id: int) -> list[FeedItemNote]:
         """The items of a feed that are not stored from their page, with why."""
-        return self.db.execute("SELECT id, state, note, attempts, retry_at FROM feed_items "
-                               "WHERE feed_id = ? AND state != 'page' ORDER BY rowid", (feed_id,)).fetchall()
+        return [FeedItemNote(*row) for row in self.db.execute(
+            "SELECT id, state, note, attempts, retry_at FROM feed_items "
+            "WHERE feed_id = ? AND state != 'page' ORDER BY rowid", (feed_id,))]
 
     def story_changes(self, story_ids: list[int], since: str | None) -> dict[int, tuple[str, int]]:
         """story id → (when an article last came in, how many came in since ``since``)."""
@@ -672,6 +677,24 @@ class Store:
 MAX_ROWID = 2**63 - 1
 
 _ARTICLE_COLUMNS = ", ".join(f.name for f in fields(StoredArticle))
+_MEMBER_COLUMNS = ", ".join(f.name for f in fields(CopyMember))
+
+
+_FEATURE_COLUMNS = ("a.id, a.story_id, a.published, f.features, f.vector, a.title, "
+                    "a.duplicate_of, a.copy_kind, a.copy_score")
+
+
+def _features(rows: Iterable[tuple]) -> Iterator[ArticleFeatures]:
+    """Stored features (``_FEATURE_COLUMNS``) as typed rows: the JSON read back, the vector's
+    bytes as they are, the copy link when the article copies another."""
+    for article_id, story_id, published, features, vector, title, original, kind, score in rows:
+        copy = CopyLink(article_id, original, kind, score) if original else None
+        yield ArticleFeatures(article_id, story_id, published, json.loads(features), vector, title, copy)
+
+
+def _feed_item(row: sqlite3.Row) -> FeedItem:
+    item_id, entry, state, attempts, feed_url, feed_title = row
+    return FeedItem(item_id, FeedEntry(**json.loads(entry)), state, attempts, feed_url, feed_title)
 
 
 class ComparisonCache:

@@ -1,6 +1,7 @@
-"""English stop words: the one list for the stages that need one (clustering's terms and
+"""English words newsloom needs, one list each: the stop words (clustering's terms and
 entities, the line classifier's fallback for languages wordfreq does not know, the content words
-the claim comparison matches on)."""
+the claim comparison matches on) and the months (the dates cleaning finds in a page, the dates
+the timeline resolves)."""
 
 from __future__ import annotations
 
@@ -13,3 +14,9 @@ themselves then there these they this those through to too under until up very w
 who whom why will with would you your yours yourself yourselves mr mrs ms new one two three told according after
 year years people time would could also just like get got us per cent percent
 """.split())
+
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+          "november", "december")
+MONTH_NUMBERS = ({name: number for number, name in enumerate(MONTHS, start=1)}
+                 | {name[:3]: number for number, name in enumerate(MONTHS, start=1)} | {"sept": 9})
+"""A month's number by its name or abbreviation, lower case: ``march``, ``mar`` and ``sept`` alike."""

@@ -11,11 +11,9 @@ from datetime import timedelta
 from functools import lru_cache
 
 from ..models import TimelineEntry, day_of
+from ..words import MONTH_NUMBERS, MONTHS
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-          "november", "december"]
-_MONTH_ABBREVIATIONS = {m[:3]: i for i, m in enumerate(MONTHS, start=1)} | {"sept": 9}
 DATE_EXPRESSION = re.compile(
     r"\b(?:(?:on|until|by|since|last|next|this|as soon as|early|late)\s+)?"
     r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
@@ -56,7 +54,7 @@ def resolve(expression: str, published: str | None, ahead: bool = False) -> str 
     month = next((i for i, m in enumerate(MONTHS, start=1) if re.search(rf"\b{m}\b", text)), None)
     if month is None:
         abbreviation = re.search(r"\b(jan|feb|aug|sept?|oct|nov|dec)\.", text)
-        month = _MONTH_ABBREVIATIONS[abbreviation.group(1)] if abbreviation else None
+        month = MONTH_NUMBERS[abbreviation.group(1)] if abbreviation else None
     if month is not None:
         day = re.search(r"\b(\d{1,2})(?:st|nd|rd|th)?\b(?!\d)", text.replace(year.group(0), "") if year else text)
         if year:

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from ..models import Document
-from ..report import listed_stories
+from ..report import article_data, listed_stories
 from ..store import MAX_ROWID
 from .errors import documented
 from .guards import require_write_token
@@ -144,7 +144,7 @@ def list_stories(
 def list_feeds(state: ServicesDep):
     """The subscriptions and how their polling goes, with the items not stored from their page."""
     store = state.store()
-    return {"feeds": [asdict(feed) | {"items_not_from_page": [dict(row) for row in store.feed_item_notes(feed.id)]}
+    return {"feeds": [asdict(feed) | {"items_not_from_page": [asdict(note) for note in store.feed_item_notes(feed.id)]}
                       for feed in store.feeds()]}
 
 
@@ -164,9 +164,7 @@ def get_story(state: ServicesDep, story_id: StoryId):
 @router.get("/articles/{article_id:path}", response_model=dict[str, Any], responses=documented(404, 422),
             description="The stored article with its removed lines, cited sources, copy group and story assignment.")
 def get_article(state: ServicesDep, article_id: ArticleId):
-    store = state.store()
-    article = store.article(article_id)
-    return article | {"copy_group": store.copy_group(article_id), "assignment": store.assignment(article_id)}
+    return article_data(state.store(), article_id)
 
 
 @router.post("/articles", response_model=Ingested, status_code=201,
@@ -181,7 +179,7 @@ def post_article(state: ServicesDep, article: ArticleIn, response: Response):
     status, stored = state.ingest(document)
     if status != "new":
         response.status_code = 200
-    return {"id": article.id, "status": status, "story": stored["story_id"], "duplicate_of": stored["duplicate_of"]}
+    return {"id": article.id, "status": status, "story": stored.story_id, "duplicate_of": stored.duplicate_of}
 
 
 @router.delete("/articles/{article_id:path}", response_model=Deleted, dependencies=[Depends(require_write_token)],

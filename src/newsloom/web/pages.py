@@ -79,9 +79,10 @@ def story_page(request: Request, state: ServicesDep,
 def article_page(request: Request, state: ServicesDep,
                  article_id: Annotated[str, Path(min_length=1, max_length=2000, description="an article id")]):
     store = state.store()
-    article = store.article(article_id)
     return state.templates.TemplateResponse(request, "article.html", {
-        "article": article, "copies": store.copy_group(article_id), "assignment": store.assignment(article_id)})
+        "article": store.article(article_id), "copies": store.copy_group(article_id),
+        "assignment": store.assignment(article_id), "cited": store.citations(article_id),
+        "dropped": store.dropped_lines(article_id)})
 
 
 # ---------------------------------------------------------------- story page view model

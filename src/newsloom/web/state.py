@@ -16,7 +16,7 @@ from ..clean import Cleaner
 from ..compare import Comparer
 from ..display import printable
 from ..errors import InputError
-from ..models import Document
+from ..models import Document, StoredArticle
 from ..pipeline import Pipeline
 from ..report import story_data
 from ..store import Store
@@ -98,7 +98,7 @@ class Services:
             self._pipeline = Pipeline(self.writer, cleaner=Cleaner(), embedder=self.comparer.embedder)
         return self._pipeline
 
-    def ingest(self, document: Document) -> tuple[str, dict]:
+    def ingest(self, document: Document) -> tuple[str, StoredArticle]:
         """Ingest one document: its status (new, updated or unchanged) and the stored article.
         InputError when no article text is found in it."""
         with self._write_lock:
@@ -113,7 +113,7 @@ class Services:
         """Remove an article from the store, its story and the copy index (the pipeline's one
         delete); the ids of its former copies."""
         with self._write_lock:
-            copies = [m["id"] for m in self.writer.copy_group(article_id) if m["duplicate_of"] == article_id]
+            copies = [m.id for m in self.writer.copy_group(article_id) if m.duplicate_of == article_id]
             self.pipeline.delete(article_id)
             return copies
 
