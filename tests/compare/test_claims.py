@@ -55,6 +55,15 @@ def test_the_content_of_said_that_is_the_claim_and_the_speaker_is_kept():
         ("The shooting appeared to be targeted", "police")]
 
 
+def test_an_it_said_tail_leaves_the_claim():
+    """The seeds: NepalKhabar's "…such as the UN, it said." (the ministry, named before)."""
+    claims, _ = claims_of("The two sides would discuss strengthening their coordination in international groupings "
+                          "such as the UN, it said. It was raining when they arrived.")
+    assert [(c.text, c.speaker) for c in claims] == [
+        ("The two sides would discuss strengthening their coordination in international groupings such as the UN",
+         "it"), ("It was raining when they arrived", None)]
+
+
 def test_a_number_is_not_a_speaker():
     claims, _ = claims_of("US employers added only 194,000 jobs in September, the Labor Department said on Friday.")
     assert claims[0].speaker == "the Labor Department"

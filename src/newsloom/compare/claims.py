@@ -63,7 +63,7 @@ _PLAIN_VERBS = "|".join(v for v in SPEECH_VERBS if v not in AMBIGUOUS_VERBS)
 _AMBIGUOUS = "|".join(AMBIGUOUS_VERBS)
 # a speaker: a short noun phrase (a name with its title, "police", "the Chinese ministry")
 _SPEAKER = r"(?P<speaker>(?:[A-Z][\w’'.-]*|the|a|an|police|officials?|authorities|investigators|prosecutors|" \
-           r"witnesses|neighbou?rs|residents|sources|experts|analysts|he|she|they)" \
+           r"witnesses|neighbou?rs|residents|sources|experts|analysts|he|she|they|it)" \
            r"(?:[ -](?:[A-Z][\w’'.-]*|of|the|for|and|de|news|agency|media|spokes\w+|officials?|police|ministry|" \
            r"department|office|chief|minister|president|leader|officer|sheriff|county|city|state|said)){0,7}?)"
 _SAID_THAT = re.compile(r"^" + _SPEAKER + r"(?:,\s*citing (?P<cited>[^,]{2,60}),)?\s+(?:(?:" + _PLAIN_VERBS +
