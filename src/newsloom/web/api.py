@@ -23,7 +23,8 @@ router = APIRouter(prefix="/api", tags=["api"], responses=documented(400, 413, 5
 
 ServicesDep = Annotated[Services, Depends(services)]
 StoryId = Annotated[int, Path(ge=1, le=MAX_ROWID, description="a story id (from /api/stories)")]
-ArticleId = Annotated[str, Path(min_length=1, max_length=2000,
+# no line breaks: a path ending in one ("/api/articles/%0A") reaches the route without it
+ArticleId = Annotated[str, Path(min_length=1, max_length=2000, pattern=r"^[^\n\r]+$",
                                 description="an article id: the JSON Lines 'id', else the path it was read from")]
 
 

@@ -77,7 +77,8 @@ def story_page(request: Request, state: ServicesDep,
 
 @router.get("/articles/{article_id:path}", responses=_PAGE | documented(404, 422, html=True))
 def article_page(request: Request, state: ServicesDep,
-                 article_id: Annotated[str, Path(min_length=1, max_length=2000, description="an article id")]):
+                 article_id: Annotated[str, Path(min_length=1, max_length=2000, pattern=r"^[^\n\r]+$",
+                                                 description="an article id")]):
     store = state.store()
     return state.templates.TemplateResponse(request, "article.html", {
         "article": store.article(article_id), "copies": store.copy_group(article_id),
