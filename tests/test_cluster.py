@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -152,18 +153,23 @@ def stored_row(story_id: int, title: str, text: str, day: str) -> dict:
     return {"story_id": story_id, "features": json.dumps(article_features(title, text, day)), "vector": vector.tobytes()}
 
 
+def resumed(rows: list[dict], **loaders) -> StoryIndex:
+    """An index started from stored rows, with their document counts, as a run starts."""
+    index = StoryIndex(ClusterConfig(), **loaders)
+    index.resume(len(rows), Counter(t for row in rows for t in json.loads(row["features"])["terms"]), rows)
+    return index
+
+
 def test_removing_an_article_rebuilds_its_story_from_what_the_store_has_left():
     rows = [stored_row(1, "Harlow Creek bridge collapses", "The Harlow Creek bridge fell into the Mill River.", "2024-03-01"),
             stored_row(1, "Bridge inquiry opens", "Engineers began an inquiry into the Harlow Creek bridge.", "2024-03-04"),
             stored_row(2, "Council passes budget", "Riverton council passed its budget for the year.", "2024-03-02")]
     in_store = list(rows)
-    index = StoryIndex(ClusterConfig(), load_story=lambda story: [r for r in in_store if r["story_id"] == story])
-    index.load_recent("2024-03-04", lambda since: rows)
+    index = resumed(rows, load_story=lambda story: [r for r in in_store if r["story_id"] == story])
     assert index.documents == 3 and index.stories[1].last == "2024-03-04"
     in_store.remove(rows[1])
     index.remove(1, json.loads(rows[1]["features"]))
-    fresh = StoryIndex(ClusterConfig())
-    fresh.load_recent("2024-03-04", lambda since: in_store)
+    fresh = resumed(in_store)
     assert index.stories[1].terms == fresh.stories[1].terms and index.stories[1].last == "2024-03-01"
     assert index.documents == 2 and index.document_frequency == fresh.document_frequency
     assert "inquiry" not in index.postings
