@@ -42,14 +42,19 @@ class ServeConfig:
     """How the server answers: ``host`` it is bound to; ``token`` needed for writes (POST and
     DELETE; without one the server serves reads only, and it must have one to bind to an
     address other than loopback); ``allowed_hosts``, Host header names answered besides the
-    bound host and localhost (``*`` for any); ``max_body_bytes``, the largest request body."""
+    bound host and localhost (``*`` for any); ``max_body_bytes``, the largest request body;
+    ``lock_wait``, the seconds a write waits for a run of another process (a CLI ingest) to
+    finish before it is answered 503 with ``Retry-After``."""
 
     host: str = "127.0.0.1"
     token: str | None = None
     allowed_hosts: tuple[str, ...] = ()
     max_body_bytes: int = 25_000_000
+    lock_wait: float = 10.0
 
     def __post_init__(self):
+        if not 0 <= self.lock_wait <= 600:
+            raise ConfigError(f"lock_wait={self.lock_wait} is outside 0 to 600 seconds", "use a few seconds, e.g. 10")
         if self.max_body_bytes < 1024:
             raise ConfigError(f"max_body_bytes={self.max_body_bytes} is below 1024",
                               "allow at least one article's size, e.g. 25000000")
@@ -70,7 +75,7 @@ def create_app(db_path: str, config: ServeConfig | None = None, *, comparer: Com
     config = config or ServeConfig()
     app = FastAPI(title="newsloom", description="Stories across outlets: facts, sources, copies.", version="0.1.0")
     app.state.config = config
-    app.state.services = Services(db_path, comparer=comparer)
+    app.state.services = Services(db_path, comparer=comparer, lock_wait=config.lock_wait)
     install_error_handlers(app)
     app.include_router(api.router)
     app.include_router(pages.router)
