@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from newsloom.cli import cli
@@ -74,43 +75,88 @@ def test_a_changed_input_replaces_the_article(store, pipeline, tmp_path):
     assert "five days" in store.article(str(page)).text
 
 
-def test_killed_run_leaves_a_consistent_store_and_resumes(tmp_path):
+@pytest.fixture(scope="module")
+def gva_run(tmp_path_factory):
+    """400 GVA articles (not in date order) as JSON Lines, the CLI command that ingests them
+    into a given store in batches of 20, and what one uninterrupted run of it makes."""
+    folder = tmp_path_factory.mktemp("gva")
     rows = [json.loads(line) for line in open(STORIES_DEV / "gva.jsonl", encoding="utf-8")]
-    rows = [r for r in rows if len(r["text"]) > 1000 and "You must enter" not in r["text"]][:400]
-    source = tmp_path / "gva.jsonl"
+    rows = [r for r in rows if len(r["text"]) > 200 and "You must enter" not in r["text"]][:400]
+    source = folder / "gva.jsonl"
     source.write_text("\n".join(json.dumps({k: r[k] for k in ("id", "title", "text", "date", "source")}) for r in rows))
+
+    def command(db: Path) -> list[str]:
+        return [sys.executable, "-m", "newsloom.cli", "--db", str(db), "ingest", "--batch-size", "20", str(source)]
+
+    db = folder / "uninterrupted.db"
+    finished = subprocess.run(command(db), capture_output=True, text=True)
+    assert finished.returncode == 0, finished.stderr
+    return command, outcome(db)
+
+
+def outcome(db: Path) -> tuple[set, set]:
+    """What a run must make the same however it was cut: the partition of the articles into
+    stories, and every copy link."""
+    with sqlite3.connect(db) as connection:
+        rows = connection.execute("SELECT id, story_id, duplicate_of, copy_kind, copy_score FROM articles").fetchall()
+    stories: dict[int, set] = {}
+    for article, story, *_ in rows:
+        stories.setdefault(story, set()).add(article)
+    return {frozenset(members) for members in stories.values()}, {tuple(r[:1] + r[2:]) for r in rows if r[2]}
+
+
+def stored_count(db: Path) -> int:
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as check:
+            return check.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+
+
+def test_a_run_killed_three_times_and_resumed_ends_as_an_uninterrupted_run(tmp_path, gva_run):
+    """SIGKILL at three points of a CLI ingest, each time the same command again: only whole
+    batches are stored, and the stories and copies in the end are those of one run — the story
+    index a resumed run starts from is the one the killed run had."""
+    command, uninterrupted = gva_run
     db = tmp_path / "kill.db"
-    newsloom = [sys.executable, "-m", "newsloom.cli", "--db", str(db), "ingest", "--batch-size", "20", str(source)]
-    process = subprocess.Popen(newsloom, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 120
-    stored = 0
-    while time.time() < deadline and process.poll() is None:
-        time.sleep(0.2)
-        if db.exists():
-            try:
-                with sqlite3.connect(db, timeout=1) as check:
-                    stored = check.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
-            except sqlite3.OperationalError:
-                continue
-            if stored >= 40:
-                break
-    assert process.poll() is None, "the run finished before it could be killed; give it more work"
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait()
-    store = Store(str(db))
-    killed_at = store.count("articles")
-    assert 40 <= killed_at < 400 and killed_at % 20 == 0, "only whole batches are stored"
-    assert store.db.execute("SELECT COUNT(*) FROM articles WHERE story_id IS NULL").fetchone()[0] == 0
-    store.close()
-    finished = subprocess.run(newsloom, capture_output=True, text=True)
+    for point in (40, 160, 300):
+        process = subprocess.Popen(command(db), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 180
+        while time.time() < deadline and process.poll() is None and stored_count(db) < point:
+            time.sleep(0.1)
+        assert process.poll() is None, "the run finished before it could be killed; give it more work"
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        store = Store(str(db))
+        killed_at = store.count("articles")
+        assert point <= killed_at < 400 and killed_at % 20 == 0, "only whole batches are stored"
+        assert store.db.execute("SELECT COUNT(*) FROM articles WHERE story_id IS NULL").fetchone()[0] == 0
+        store.close()
+    finished = subprocess.run(command(db), capture_output=True, text=True)
     assert finished.returncode == 0, finished.stderr
     store = Store(str(db))
     assert store.count("articles") == 400
-    assert store.db.execute("SELECT COUNT(DISTINCT id) FROM articles").fetchone()[0] == 400
-    assert store.db.execute("SELECT COUNT(*) FROM articles WHERE story_id IS NULL").fetchone()[0] == 0
-    statuses = [run.status for run in store.runs()]
-    assert statuses == ["done", "interrupted"]
+    assert [run.status for run in store.runs()] == ["done", "interrupted", "interrupted", "interrupted"]
     store.close()
+    stories, copies = outcome(db)
+    assert copies == uninterrupted[1] and copies, "the copy links of one run"
+    assert stories == uninterrupted[0], f"{len(stories ^ uninterrupted[0])} stories differ from one run's"
+
+
+def test_two_runs_at_once_take_turns_and_end_as_one_run(tmp_path, gva_run):
+    """The same ingest started twice at once on one store: the second waits for the first (the
+    run lock), finds everything stored, and the store is what one run makes."""
+    command, uninterrupted = gva_run
+    db = tmp_path / "twice.db"
+    processes = [subprocess.Popen(command(db), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for _ in range(2)]
+    outputs = [process.communicate(timeout=300) for process in processes]
+    assert [process.returncode for process in processes] == [0, 0], outputs
+    assert outcome(db) == uninterrupted
+    store = Store(str(db))
+    counts = sorted((run.counts.get("new", 0), run.counts.get("unchanged", 0)) for run in store.runs())
+    store.close()
+    assert counts == [(0, 400), (400, 0)], "one run stored everything, the other found it stored"
 
 
 # ---------------------------------------------------------------- deleting and replacing an article

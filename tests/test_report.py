@@ -40,3 +40,21 @@ def test_every_outlet_of_a_story_is_named(store, pipeline):
     pipeline.ingest([str(SEEDS)])
     (story,) = store.stories()
     assert store.story_outlets([story.id]) == {story.id: ["NepalKhabar", "unknown outlet (001_dc5a2832e058e991.txt)"]}
+
+
+def test_a_story_is_answered_when_a_long_write_holds_the_store(store, pipeline, comparer):
+    """An ingest batch holding the store past the wait: the report is made and answered, only
+    not cached (a read never fails for the cache's sake)."""
+    import sqlite3
+
+    pipeline.ingest([str(SEEDS)])
+    (story_id,) = [row[0] for row in store.db.execute("SELECT DISTINCT story_id FROM articles")]
+    store.db.execute("PRAGMA busy_timeout = 100")
+    other = sqlite3.connect(store.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        data = story_data(store, story_id, comparer)
+    finally:
+        other.execute("ROLLBACK")
+    assert data["claims"] and not ComparisonCache(store).counts([story_id])
+    assert story_data(store, story_id, comparer) == data and ComparisonCache(store).counts([story_id])

@@ -283,8 +283,9 @@ def serve(ctx, host, port, token, allowed_hosts, max_body_bytes):
     """Serve the web pages and the JSON API on this store."""
     import uvicorn
 
-    from .serve import ServeConfig, create_app
+    from .serve import ServeConfig, bound_native_memory, create_app
 
+    bound_native_memory()
     config = ServeConfig(host=host, token=token or None, allowed_hosts=allowed_hosts, max_body_bytes=max_body_bytes)
     open_store(ctx)  # the database opens (and migrates) before the server starts, or fails here
     writes = "writes need the token" if config.token else "reads only (no --token)"

@@ -266,7 +266,7 @@ class _StoryState:
     entities: Counter = field(default_factory=Counter)
     title_terms: Counter = field(default_factory=Counter)
     vector: np.ndarray | None = None
-    # the most recent members (bounded by the index): (IDF-weighted unit term vector, embedding)
+    # the most recent members (bounded by the index), in the order they joined: (terms, embedding)
     members: deque = field(default_factory=deque)
     first: str | None = None
     last: str | None = None
@@ -275,16 +275,19 @@ class _StoryState:
     gist: str = ""
     gist_vector: np.ndarray | None = None
 
-    # the IDF-weighted unit vectors of ``terms`` and ``title_terms``, made when first needed
-    # after a change (IDF drift between two changes of a story is ignored)
+    # the IDF-weighted unit vectors of ``terms``, ``title_terms`` and each member's terms, made
+    # when first needed after a change or a batch (``StoryIndex.settle``): within a batch the
+    # IDF drift is ignored, across batches never, so a run resumed at a batch boundary weighs
+    # as an uninterrupted one
     centroid: dict | None = None
     title_centroid: dict | None = None
+    member_vectors: list | None = None
 
-    def add(self, features: dict, vector: np.ndarray | None, weighted: dict[str, float]) -> None:
+    def add(self, features: dict, vector: np.ndarray | None) -> None:
         if not self.members:
             self.language, self.gist = features.get("language"), features.get("gist", "")
-        self.members.append((weighted, vector))
-        self.centroid = self.title_centroid = None
+        self.members.append((features["terms"], vector))
+        self.forget_weights()
         self.terms.update(features["terms"])
         self.entities.update(features["entities"])
         self.title_terms.update(features["title"])
@@ -294,6 +297,9 @@ class _StoryState:
         if day:
             self.first = min(self.first or day, day)
             self.last = max(self.last or day, day)
+
+    def forget_weights(self) -> None:
+        self.centroid = self.title_centroid = self.member_vectors = None
 
 
 class StoryIndex:
@@ -306,7 +312,14 @@ class StoryIndex:
     an article do not grow with the archive; an article older than that, arriving out of
     order (or in a later run), pages the stories around its date back in from the store
     (``load_stories(first_day, last_day)`` gives their ``ArticleFeatures`` rows;
-    ``load_story(story_id)`` the rows of one story, for an article added to an evicted story)."""
+    ``load_story(story_id)`` the rows of one story, for an article added to an evicted story;
+    both in the order the articles were stored, which is the order they joined).
+
+    Between two batches the index is a function of the store: the document counts are those of
+    every stored article, each story in memory is built from its stored articles in the order
+    they joined, and the term weights are made afresh (``settle``). So a run that starts from
+    the store (``resume``) — after a kill, or after another run — carries on exactly as an
+    uninterrupted run would have, as long as the store's stories fit in ``max_stories``."""
 
     def __init__(self, config: ClusterConfig | None = None, load_stories=None, load_story=None):
         self.config = config or ClusterConfig()
@@ -322,16 +335,17 @@ class StoryIndex:
         self.evicted_before: str | None = None
         self._paged: set[str] = set()
 
-    def load_recent(self, latest: str | None, rows_since: Callable[[str | None], Iterable[ArticleFeatures]]) -> None:
-        """Start from the stories active within the window before ``latest`` (the newest stored
-        article): ``rows_since(day)`` gives the stored features (``ArticleFeatures``) of the
-        articles published on or after that day (all when None). Older stories stay in the
-        store until an article needs them."""
-        newest = day_of(latest)
-        since = (newest - timedelta(days=self.config.window_days)).isoformat() if newest else None
-        for row in rows_since(since):
-            self.add(row.story_id, *stored_features(row))
-        self.evicted_before = since
+    def resume(self, documents: int, document_frequency: Counter, rows: Iterable,
+               evicted_before: str | None = None) -> None:
+        """Start from what the store holds, as an uninterrupted run would have it in memory:
+        the document counts of all stored articles (``documents``, and per term
+        ``document_frequency``), the stories of ``rows`` — the stored ``ArticleFeatures`` rows of the at most ``max_stories`` most recently active stories, in the
+        order they were stored — and, when the store has more stories than that, the last day
+        of the newest one left out (``evicted_before``: older stories are paged in when an
+        article needs them)."""
+        self.documents, self.document_frequency = documents, Counter(document_frequency)
+        self._restore(rows)
+        self.evicted_before = evicted_before
 
     def remove(self, story_id: int | None, features: dict | None) -> None:
         """Take out an article the store no longer holds (deleted, or about to be replaced):
@@ -372,9 +386,15 @@ class StoryIndex:
         story = self.stories.get(story_id)
         if story is None:
             story = self.stories[story_id] = _StoryState(story_id, members=deque(maxlen=self.config.recent_members))
-        story.add(features, vector, _unit(self._weighted(features["terms"])))
+        story.add(features, vector)
         for term in features["terms"]:
             self.postings[term].add(story_id)
+
+    def settle(self) -> int:
+        """End a batch: forget the term weights made with this batch's counts, and ``evict``."""
+        for story in self.stories.values():
+            story.forget_weights()
+        return self.evict()
 
     def evict(self) -> int:
         """Keep at most ``max_stories`` in memory. Over that, drop first every story last seen
@@ -450,7 +470,8 @@ class StoryIndex:
                 votes[story_id] += weighted[term]
         day = features.get("date")
         chosen = []
-        for story_id, _ in votes.most_common():
+        # ties by story id: the order of a posting set depends on its history, not the stories
+        for story_id, _ in sorted(votes.items(), key=lambda pair: (-pair[1], pair[0])):
             if day and not self._within_window(self.stories[story_id], day):
                 continue
             chosen.append(story_id)
@@ -475,7 +496,9 @@ class StoryIndex:
             story.centroid = _unit(self._weighted(story.terms))
             story.title_centroid = _unit(self._weighted(story.title_terms))
         tfidf = _dot(a, story.centroid)
-        tfidf_closest = max(_dot(a, member) for member, _ in story.members)
+        if story.member_vectors is None:
+            story.member_vectors = [_unit(self._weighted(terms)) for terms, _ in story.members]
+        tfidf_closest = max(_dot(a, member) for member in story.member_vectors)
         embedding = embedding_closest = 0.0
         if vector is not None and story.vector is not None:
             embedding = float(vector @ story.vector / max(np.linalg.norm(story.vector), 1e-9))

@@ -69,6 +69,18 @@ class FetchError(NewsloomError):
         super().__init__(cause, fix, subject=subject)
 
 
+class StoreBusy(NewsloomError):
+    """A write that waited its time for the store's run lock while another run (an ingest, a
+    recluster, a delete) held it: worth sending again a little later (``Retry-After``)."""
+
+    code = "E420"
+    status = 503
+
+    def __init__(self, cause: str, fix: str = "", *, subject: str | None = None, retry_after: int = 5):
+        super().__init__(cause, fix, subject=subject)
+        self.headers = {"Retry-After": str(retry_after)}
+
+
 class SettingsMismatch(NewsloomError):
     """A store whose features or copy index were made with other settings than this newsloom's."""
 

@@ -78,6 +78,8 @@ class Pipeline:
         self.on_progress = on_progress or (lambda n: None)
         self.on_skip = on_skip or (lambda s: None)
         self._unsaved_skips: list[Skipped] = []
+        # the indexes as the last run left them, with the store's fingerprint then
+        self._kept: tuple[tuple, Indexes] | None = None
 
     @property
     def cleaner(self) -> Cleaner:
@@ -89,25 +91,38 @@ class Pipeline:
         """Ingest files and folders."""
         return self.ingest_items(read_inputs(paths, self.config.ingest), command)
 
-    def ingest_items(self, items: Iterable[Document | Skipped], command: str = "ingest") -> RunReport:
+    def ingest_items(self, items: Iterable[Document | Skipped], command: str = "ingest", *,
+                     wait: float | None = None) -> RunReport:
         """Ingest documents (and record the inputs that could not be read). The run's state is
         always closed: ``done``, ``done with skips``, or ``failed`` / ``interrupted`` when an
         error or Ctrl-C ends it (the finished batches stay). Runs on one store, from any
-        process, take turns (the store's run lock), so each starts from all the last stored."""
+        process, take turns (the store's run lock; ``wait`` seconds at most, then
+        ``StoreBusy``), so each starts from all the last stored."""
         self._check_settings()
-        with self.store.run_lock():
+        with self.store.run_lock(wait):
             self.store.mark_interrupted_runs()
+            indexes = self._run_indexes()
             report = RunReport(self.store.start_run(command))
             status = "failed"
             try:
-                self._run(items, report)
+                self._run(items, report, indexes)
                 status = "done" if report.ok else "done with skips"
             except KeyboardInterrupt:
                 status = "interrupted"
                 raise
             finally:
                 self._close_run(report, status)
+            self._kept = (self.store.fingerprint(), indexes)
         return report
+
+    def _run_indexes(self) -> Indexes:
+        """The indexes a run starts from: those the last run of this pipeline left when nothing
+        has changed the store since (a server's or a follower's runs one after another), else
+        made from the store — the same state either way, made once."""
+        kept, self._kept = self._kept, None
+        if kept is not None and kept[0] == self.store.fingerprint():
+            return kept[1]
+        return self._indexes(recent=True)
 
     def _close_run(self, report: RunReport, status: str) -> None:
         if status in ("failed", "interrupted") and self._unsaved_skips:
@@ -115,8 +130,7 @@ class Pipeline:
                 self._save_skips(report)
         self.store.finish_run(report.run_id, dict(report.counts) | {"skipped": len(report.skipped)}, status)
 
-    def _run(self, items: Iterable[Document | Skipped], report: RunReport) -> None:
-        indexes = self._indexes(recent=True)
+    def _run(self, items: Iterable[Document | Skipped], report: RunReport, indexes: Indexes) -> None:
         outlet_lines = OutletLines(StoreLineCounts(self.store), self.config.outlet_lines)
         batch: list[tuple[Document, str]] = []
         for item in items:
@@ -139,14 +153,16 @@ class Pipeline:
             self._save_skips(report)
             report.counts["expired from copy index"] = indexes.copies.expire(self.store.latest_published())
 
-    def delete(self, article_id: str, indexes: Indexes | None = None) -> list[CopyLink]:
+    def delete(self, article_id: str, indexes: Indexes | None = None, *, wait: float | None = None) -> list[CopyLink]:
         """Remove an article from the store, its story and the copy index, in one transaction:
         the one way an article leaves (``newsloom delete``; an update, from a changed input or
         the API, before its new version goes in). Its story is rebuilt without it (dropped
         when empty); its former copies are re-linked to a new original. Returns their new
-        links. Without a run's ``indexes`` there is no story in memory to keep in step."""
+        links. Without a run's ``indexes`` there is no story in memory to keep in step, and the
+        delete takes its turn with the runs (the run lock, ``wait`` as for ``ingest_items``)."""
         if indexes is None:
-            indexes = self._indexes(recent=False)
+            with self.store.run_lock(wait):
+                return self.delete(article_id, self._indexes(recent=False))
         with self.store.transaction():
             links = indexes.copies.remove(article_id)
             removed, features = self.store.delete_article(article_id)
@@ -174,7 +190,7 @@ class Pipeline:
                                         lambda: self.store.new_story(row.title, run_id), row.copy, self.store.story_of))
                 self.on_progress(1)
                 if stories.documents % self.config.batch_size == 0:
-                    stories.evict()
+                    stories.settle()
         counts = {"articles": stories.documents, "stories": self.store.count("stories")}
         self.store.finish_run(run_id, counts)
         return counts
@@ -197,11 +213,14 @@ class Pipeline:
         return StoryIndex(self.config.cluster, self.store.features_of_stories_active, self.store.features_of_story)
 
     def _indexes(self, *, recent: bool) -> Indexes:
-        """The run's indexes; with ``recent``, the stories active before the newest article
-        loaded (a delete alone needs none in memory)."""
+        """The run's indexes; with ``recent``, the story index as an uninterrupted run would hold
+        it after all the store has (the document counts of every stored article, the most
+        recently active stories), so a run resumed after a kill, or one after another, goes on
+        as one run would (a delete alone needs no story in memory)."""
         stories = self._story_index()
         if recent:
-            stories.load_recent(self.store.latest_published(), self.store.features_since)
+            rows, evicted_before = self.store.features_of_latest_stories(self.config.cluster.max_stories)
+            stories.resume(*self.store.term_counts(), rows, evicted_before)
         return Indexes(stories, CopyDetector(StoreBands(self.store), self.store, self.config.copies))
 
     def _process_batch(self, batch: list[tuple[Document, str]], report: RunReport, indexes: Indexes,
@@ -244,5 +263,5 @@ class Pipeline:
                     report.counts["copies"] += 1
                 self.store.save_features(article.id, features, vector.tobytes())
                 self.store.save_sentence_vectors(article.id, *vectors.to_bytes())
-            indexes.stories.evict()
+            indexes.stories.settle()
         self.on_progress(len(batch))

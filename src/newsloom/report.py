@@ -5,12 +5,16 @@ and one stored article with all the store knows of it, as JSON."""
 from __future__ import annotations
 
 import json
+import logging
+import sqlite3
 from collections import Counter
 from dataclasses import asdict, replace
 
 from .compare import Comparer, SentenceVectors, outlet_name
 from .models import Assignment, StoryReport
 from .store import Store
+
+log = logging.getLogger(__name__)
 
 ARTICLE_FIELDS = ("id", "source", "title", "published", "url", "dateline", "author", "language",
                   "duplicate_of", "copy_kind", "copy_score", "text")
@@ -49,8 +53,11 @@ def story_data(store: Store, story_id: int, comparer: Comparer | None = None) ->
     if data is None:
         report = build_report(store, story_id, comparer)
         data = json.loads(json.dumps(report_to_dict(report), ensure_ascii=False))  # the shape read back
-        with store.transaction():
-            cache.put(story_id, version, data["story"]["claim_counts"], data)
+        try:
+            with store.transaction():
+                cache.put(story_id, version, data["story"]["claim_counts"], data)
+        except sqlite3.OperationalError as error:  # a long write (an ingest batch) holds the store
+            log.info("story %s compared but not cached: %s", story_id, error)
     return data
 
 

@@ -18,11 +18,12 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import fields
 
-from .errors import NotFound, SettingsMismatch, StoreError
+from .errors import NotFound, SettingsMismatch, StoreBusy, StoreError
 from .models import (NO_DATE, Article, ArticleFeatures, Assignment, Citation, CopyLink, CopyMember, DroppedLine, Feed,
                      FeedEntry, FeedItem, FeedItemNote, Run, Skipped, StoredArticle, StorySummary, outlet_name)
 
@@ -282,10 +283,11 @@ class Store:
                                subject=self.path)
 
     @contextmanager
-    def run_lock(self) -> Iterator[None]:
+    def run_lock(self, wait: float | None = None) -> Iterator[None]:
         """Hold the store's run lock: one run (ingest, recluster) at a time on a store, across
         processes, so that a second run starts from everything the first stored instead of
-        racing it; the second waits. The lock is a ``flock`` on ``PATH.lock`` beside the
+        racing it; the second waits — as long as it takes, or ``wait`` seconds and then
+        ``StoreBusy`` (for a server, which answers 503 rather than hold a request). The lock is a ``flock`` on ``PATH.lock`` beside the
         database (not on the database, whose POSIX locks belong to SQLite), released by the
         system when its process ends, even by kill -9. An in-memory store needs none."""
         if self.path == ":memory:":
@@ -299,7 +301,7 @@ class Store:
             raise StoreError(f"cannot open the run lock {self.path}.lock ({error.strerror or error})",
                              "make the database's folder writable", subject=self.path) from None
         with handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
+            _take_lock(handle, wait)
             try:
                 yield
             finally:
@@ -397,6 +399,12 @@ class Store:
         row = self.db.execute("SELECT story_id FROM articles WHERE id = ?", (article_id,)).fetchone()
         return row[0] if row else None
 
+    def fingerprint(self) -> tuple:
+        """What changes whenever a run starts or an article comes or goes: a run that finds it as
+        the last one left it may go on from that run's state in memory."""
+        return tuple(self.db.execute("SELECT (SELECT MAX(id) FROM runs), (SELECT COUNT(*) FROM articles), "
+                                     "(SELECT MAX(rowid) FROM articles)").fetchone())
+
     def latest_published(self) -> str | None:
         return self.db.execute("SELECT MAX(published) FROM articles").fetchone()[0]
 
@@ -452,27 +460,46 @@ class Store:
         self.db.execute("INSERT OR REPLACE INTO article_features VALUES (?, ?, ?)",
                         (article_id, json.dumps(features), vector))
 
-    def features_since(self, since: str | None) -> Iterator[ArticleFeatures]:
-        """Features of clustered articles published on or after ``since`` (all when None)."""
-        yield from _features(self.db.execute(
+    def term_counts(self) -> tuple[int, Counter]:
+        """How many clustered articles the store holds, and in how many of them each term of
+        their features occurs: the document counts of the story index."""
+        clustered = "FROM articles a JOIN article_features f ON f.article_id = a.id WHERE a.story_id IS NOT NULL"
+        documents = self.db.execute(f"SELECT COUNT(*) {clustered}").fetchone()[0]
+        frequency = Counter(dict(self.db.execute(
+            f"SELECT t.key, COUNT(*) FROM articles a JOIN article_features f ON f.article_id = a.id, "
+            f"json_each(f.features, '$.terms') t WHERE a.story_id IS NOT NULL GROUP BY t.key")))
+        return documents, frequency
+
+    _LATEST_STORIES = """SELECT story_id, substr(MAX(published), 1, 10) AS last FROM articles
+                         WHERE story_id IS NOT NULL GROUP BY story_id
+                         ORDER BY last IS NULL DESC, last DESC, story_id DESC"""
+
+    def features_of_latest_stories(self, limit: int) -> tuple[Iterator[ArticleFeatures], str | None]:
+        """Features of every article of the ``limit`` stories last active most recently (those
+        without a date first, then by their last day, then by id), in the order the articles
+        were stored; and the last day of the newest story left out (None when none is)."""
+        left_out = self.db.execute(f"{self._LATEST_STORIES} LIMIT 1 OFFSET ?", (limit,)).fetchone()
+        rows = _features(self.db.execute(
             f"""SELECT {_FEATURE_COLUMNS} FROM articles a JOIN article_features f ON f.article_id = a.id
-               WHERE a.story_id IS NOT NULL AND (? IS NULL OR COALESCE(a.published, ?) >= ?)
-               ORDER BY COALESCE(a.published, ''), a.rowid""", (since, NO_DATE, since)))
+                WHERE a.story_id IN (SELECT story_id FROM ({self._LATEST_STORIES} LIMIT ?))
+                ORDER BY a.rowid""", (limit,)))
+        return rows, left_out["last"] if left_out else None
 
     def features_of_stories_active(self, first: str, last: str) -> Iterator[ArticleFeatures]:
         """Features of every article of the stories that have an article published from day
-        ``first`` to day ``last`` (ISO dates, both included), in publication order."""
+        ``first`` to day ``last`` (ISO dates, both included), in the order they were stored."""
         yield from _features(self.db.execute(
             f"""SELECT {_FEATURE_COLUMNS} FROM articles a JOIN article_features f ON f.article_id = a.id
                WHERE a.story_id IN (SELECT DISTINCT story_id FROM articles
                                     WHERE published >= ? AND published < ? AND story_id IS NOT NULL)
-               ORDER BY COALESCE(a.published, ''), a.rowid""", (first, last + "~")))
+               ORDER BY a.rowid""", (first, last + "~")))
 
     def features_of_story(self, story_id: int) -> Iterator[ArticleFeatures]:
-        """Features of every article of one story, in publication order."""
+        """Features of every article of one story, in the order they were stored (the order
+        they joined it)."""
         yield from _features(self.db.execute(
             f"""SELECT {_FEATURE_COLUMNS} FROM articles a JOIN article_features f ON f.article_id = a.id
-               WHERE a.story_id = ? ORDER BY COALESCE(a.published, ''), a.rowid""", (story_id,)))
+               WHERE a.story_id = ? ORDER BY a.rowid""", (story_id,)))
 
     def all_features(self) -> Iterator[ArticleFeatures]:
         """Every article with its features, in publication order (ties: ingest order)."""
@@ -756,6 +783,25 @@ def _statements(sql: str) -> Iterator[str]:
             buffer = ""
     if buffer.strip():
         yield buffer.strip()
+
+
+def _take_lock(handle, wait: float | None) -> None:
+    import fcntl
+
+    if wait is None:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        return
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise StoreBusy(f"another run (an ingest, a recluster or a delete) has held the store for "
+                                f"over {wait:g} s", "send it again in a few seconds, when that run has finished",
+                                retry_after=max(1, round(wait))) from None
+            time.sleep(0.05)
 
 
 class StoreBands:

@@ -6,12 +6,14 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from fastapi.testclient import TestClient
 
 from newsloom.cli import cli
+from newsloom.serve import create_app
 from newsloom.store import Store
 
 from ..conftest import EXAMPLES, NEPALKHABAR
-from .conftest import WRITE, seeds_story_id
+from .conftest import TOKEN, WRITE, seeds_story_id
 
 BRIDGE = {"id": "posted-1", "title": "Harlow Creek bridge to reopen in May",
           "text": "The Harlow Creek road bridge in Riverton, which collapsed into the Mill River in March and "
@@ -144,6 +146,40 @@ def test_posts_share_one_pipeline_built_on_the_first_write(writer):
     writer.post("/api/articles", json=BRIDGE | {"id": "shared-2", "text": BRIDGE["text"] + " Second."}, headers=WRITE)
     assert services.pipeline is pipeline and pipeline.store is services.writer
     assert pipeline.featurizer.embedder is services.comparer.embedder
+
+
+def test_posts_one_after_another_go_on_from_the_last_runs_story_index(writer, monkeypatch):
+    services = writer.app.state.services
+    writer.post("/api/articles", json=BRIDGE | {"id": "kept-1", "text": BRIDGE["text"] + " First."}, headers=WRITE)
+    loads = []
+    original = services.writer.features_of_latest_stories
+    monkeypatch.setattr(services.writer, "features_of_latest_stories", lambda n: loads.append(n) or original(n))
+    writer.post("/api/articles", json=BRIDGE | {"id": "kept-2", "text": BRIDGE["text"] + " Second."}, headers=WRITE)
+    assert loads == [], "nothing changed the store between the two: its stories are not read again"
+    services.writer.db.execute("INSERT INTO runs (command, started_at) VALUES ('another process', '2026-01-01')")
+    writer.post("/api/articles", json=BRIDGE | {"id": "kept-3", "text": BRIDGE["text"] + " Third."}, headers=WRITE)
+    assert len(loads) == 1, "after another run the index is made from the store again"
+
+
+def test_a_write_while_another_run_holds_the_store_is_503_with_retry_after(writable_db, comparer):
+    """A CLI ingest holds the run lock (a flock: another open of the lock file, as from another
+    process): the write waits ``lock_wait`` seconds, then is answered 503 with Retry-After and
+    stores nothing; once the run has finished the same write goes through."""
+    from newsloom.serve import ServeConfig
+
+    client = TestClient(create_app(writable_db, ServeConfig(token=TOKEN, allowed_hosts=("testserver",), lock_wait=0.3),
+                                   comparer=comparer))
+    body = BRIDGE | {"id": "while-busy", "text": BRIDGE["text"] + " Busy."}
+    with Store(writable_db).run_lock():
+        busy = client.post("/api/articles", json=body, headers=WRITE)
+        deleting = client.delete("/api/articles/posted-1", headers=WRITE)
+    assert busy.status_code == 503 and busy.headers["retry-after"].isdigit()
+    assert busy.json()["code"] == "E420" and "another run" in busy.json()["cause"]
+    assert deleting.status_code == 503 and client.get("/api/articles/posted-1").status_code == 200
+    assert client.get("/api/articles/while-busy").status_code == 404
+    assert client.post("/api/articles", json=body, headers=WRITE).status_code == 201
+    responses = client.get("/openapi.json").json()["paths"]["/api/articles"]["post"]["responses"]
+    assert "Retry-After" in responses["503"]["headers"]
 
 
 # ---------------------------------------------------------------- DELETE /api/articles/{id}

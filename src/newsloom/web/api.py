@@ -171,7 +171,7 @@ def get_article(state: ServicesDep, article_id: ArticleId):
 @router.post("/articles", response_model=Ingested, status_code=201,
              dependencies=[Depends(require_write_token)],
              responses={200: {"description": "Already stored: updated, or unchanged", "model": Ingested},
-                        **documented(401, 403, 422)})
+                        **documented(401, 403, 422, 503)})
 def post_article(state: ServicesDep, article: ArticleIn, response: Response):
     """Ingest one article (201 when new, 200 when it replaced or matched the stored one)."""
     document = Document(id=article.id, origin="api", kind="html" if article.html else "article",
@@ -184,7 +184,7 @@ def post_article(state: ServicesDep, article: ArticleIn, response: Response):
 
 
 @router.delete("/articles/{article_id:path}", response_model=Deleted, dependencies=[Depends(require_write_token)],
-               responses=documented(401, 403, 404, 422))
+               responses=documented(401, 403, 404, 422, 503))
 def delete_article(state: ServicesDep, article_id: ArticleId):
     """Remove an article from the store, its story and the copy index."""
     return {"id": article_id, "former_copies": state.delete(article_id)}

@@ -102,8 +102,13 @@ def documented(*statuses: int, html: bool = False) -> dict:
                  404: "No such story or article", 405: "Method not allowed (see the Allow header)",
                  413: "The request body is over the server's limit",
                  422: "Invalid parameters or body (the message names each problem)",
-                 500: "Internal error (a bug: the server log has the traceback)"}
+                 500: "Internal error (a bug: the server log has the traceback)",
+                 503: "Busy: another run (a CLI ingest or recluster) holds the store; send it again after "
+                      "Retry-After seconds"}
     if html:
         return {status: {"description": described[status], "content": {"text/html": {"schema": {"type": "string"}}}}
                 for status in statuses}
-    return {status: {"description": described[status], "model": Problem} for status in statuses}
+    retry = {"headers": {"Retry-After": {"description": "seconds to wait before sending it again",
+                                         "schema": {"type": "integer"}}}}
+    return {status: {"description": described[status], "model": Problem} | (retry if status == 503 else {})
+            for status in statuses}

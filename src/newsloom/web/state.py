@@ -47,10 +47,13 @@ class StoryCache:
 
 class Services:
     """What the routes use, built once: ``store()`` (this thread's connection), ``story_data``
-    (a story's report, cached by version), ``ingest`` and ``delete`` (the one writer)."""
+    (a story's report, cached by version), ``ingest`` and ``delete`` (the one writer, which waits
+    at most ``lock_wait`` seconds for a run of another process — a CLI ingest — to finish, and
+    then answers 503 with ``Retry-After`` instead of holding the request)."""
 
-    def __init__(self, db_path: str, *, comparer: Comparer | None = None):
+    def __init__(self, db_path: str, *, comparer: Comparer | None = None, lock_wait: float = 10.0):
         self.db_path = db_path
+        self.lock_wait = lock_wait
         self.cache = StoryCache()
         self.comparer = comparer or Comparer()
         self.templates = Jinja2Templates(directory=str(files("newsloom").joinpath("templates")))
@@ -102,7 +105,8 @@ class Services:
         """Ingest one document: its status (new, updated or unchanged) and the stored article.
         InputError when no article text is found in it."""
         with self._write_lock:
-            report = self.pipeline.ingest_items([document], command=f"POST /api/articles {printable(document.id)}")
+            report = self.pipeline.ingest_items([document], command=f"POST /api/articles {printable(document.id)}",
+                                                wait=self.lock_wait)
             if report.skipped:
                 raise InputError(report.skipped[0].reason, "send the article's body as 'text' or its page as 'html'",
                                  subject=document.id)
@@ -114,7 +118,7 @@ class Services:
         delete); the ids of its former copies."""
         with self._write_lock:
             copies = [m.id for m in self.writer.copy_group(article_id) if m.duplicate_of == article_id]
-            self.pipeline.delete(article_id)
+            self.pipeline.delete(article_id, wait=self.lock_wait)
             return copies
 
 
