@@ -13,6 +13,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from .citations import cited_sources
 from .clean import CleanConfig, Cleaner
 from .cluster import ClusterConfig, Embedder, Featurizer, StoryIndex, place, stored_features
@@ -20,7 +22,7 @@ from .compare import SentenceVectors
 from .copies import CopyConfig, CopyDetector
 from .errors import ConfigError
 from .ingest import IngestConfig, read_inputs
-from .models import NO_DATE, CopyLink, Document, Skipped
+from .models import NO_DATE, Article, CopyLink, Described, Document, Prepared, Skipped
 from .outletlines import OutletLines, OutletLinesConfig
 from .store import Store, StoreBands, StoreLineCounts
 
@@ -89,8 +91,10 @@ class Pipeline:
         """Ingest files and folders."""
         return self.ingest_items(read_inputs(paths, self.config.ingest), command)
 
-    def ingest_items(self, items: Iterable[Document | Skipped], command: str = "ingest") -> RunReport:
-        """Ingest documents (and record the inputs that could not be read). The run's state is
+    def ingest_items(self, items: Iterable[Document | Prepared | Skipped], command: str = "ingest") -> RunReport:
+        """Ingest documents (and record the inputs that could not be read); a ``Prepared``
+        document (cleaned and described beforehand, by ``newsloom batch``) is stored exactly
+        as the same ``Document`` would be. The run's state is
         always closed: ``done``, ``done with skips``, or ``failed`` / ``interrupted`` when an
         error or Ctrl-C ends it (the finished batches stay). Runs on one store, from any
         process, take turns (the store's run lock), so each starts from all the last stored."""
@@ -115,16 +119,16 @@ class Pipeline:
                 self._save_skips(report)
         self.store.finish_run(report.run_id, dict(report.counts) | {"skipped": len(report.skipped)}, status)
 
-    def _run(self, items: Iterable[Document | Skipped], report: RunReport) -> None:
+    def _run(self, items: Iterable[Document | Prepared | Skipped], report: RunReport) -> None:
         indexes = self._indexes(recent=True)
         outlet_lines = OutletLines(StoreLineCounts(self.store), self.config.outlet_lines)
-        batch: list[tuple[Document, str]] = []
+        batch: list[tuple[Document | Prepared, str]] = []
         for item in items:
             if isinstance(item, Skipped):
                 self._skip(report, item)
                 continue
             report.counts["read"] += 1
-            digest = input_hash(item)
+            digest = item.digest if isinstance(item, Prepared) else input_hash(item)
             if self.store.input_hash(item.id) == digest:
                 report.counts["unchanged"] += 1
                 self.on_progress(1)
@@ -206,28 +210,46 @@ class Pipeline:
             stories.load_recent(self.store.latest_published(), self.store.features_since)
         return Indexes(stories, CopyDetector(StoreBands(self.store), self.store, self.config.copies))
 
-    def _process_batch(self, batch: list[tuple[Document, str]], report: RunReport, indexes: Indexes,
+    def prepare(self, document: Document) -> Article | Skipped:
+        """Clean one document: the article, or a Skipped with the reason (cleaning failed, or
+        no article text was left)."""
+        article = self.cleaner.clean_or_skip(document)
+        if isinstance(article, Skipped) or article.text.strip():
+            return article
+        reasons = "; ".join(sorted({d.reason for d in article.dropped})) or "empty body"
+        return Skipped(document.id, f"no article text found ({reasons[:200]})")
+
+    def describe(self, articles: list[Article]) -> list[Described]:
+        """What the store keeps beside each article's text: its clustering features and
+        embedding, and its sentence vectors (each article's on its own, whatever else is in
+        the list)."""
+        featured = self.featurizer(articles)
+        sentences = SentenceVectors.of([article.text for article in articles], self.featurizer.embedder.encode)
+        return [Described(features, vector.tobytes(), *vectors.to_bytes())
+                for (features, vector), vectors in zip(featured, sentences)]
+
+    def _process_batch(self, batch: list[tuple[Document | Prepared, str]], report: RunReport, indexes: Indexes,
                        outlet_lines: OutletLines) -> None:
-        cleaned = []
-        for document, digest in batch:
-            article = self.cleaner.clean_or_skip(document)
+        cleaned: list[tuple[Article, str, Described | None]] = []
+        for item, digest in batch:
+            article, described = (item.article, item.described) if isinstance(item, Prepared) \
+                else (self.prepare(item), None)
             if isinstance(article, Skipped):
                 self._skip(report, article)
                 continue
-            if not article.text.strip():
-                reasons = "; ".join(sorted({d.reason for d in article.dropped})) or "empty body"
-                self._skip(report, Skipped(document.id, f"no article text found ({reasons[:200]})"))
-                continue
-            cleaned.append((article, digest))
+            cleaned.append((article, digest, described))
         # publication order, ties in input order (sorted() is stable)
-        cleaned.sort(key=lambda pair: pair[0].published or NO_DATE)
+        cleaned.sort(key=lambda entry: entry[0].published or NO_DATE)
         with self.store.transaction():
             # outlet boilerplate counts change in the same transaction as the articles
-            cleaned = [(outlet_lines.filter(article), digest) for article, digest in cleaned]
-            featured = self.featurizer([article for article, _ in cleaned])
-            sentences = SentenceVectors.of([article.text for article, _ in cleaned], self.featurizer.embedder.encode)
+            filtered = [outlet_lines.filter(article) for article, _, _ in cleaned]
+            # a description made beforehand holds while the outlet filter left the text as it was
+            todo = [i for i, (article, (before, _, described)) in enumerate(zip(filtered, cleaned))
+                    if described is None or article is not before]
+            made = dict(zip(todo, self.describe([filtered[i] for i in todo])))
             self._save_skips(report)
-            for (article, digest), (features, vector), vectors in zip(cleaned, featured, sentences):
+            for i, (article, (_, digest, described)) in enumerate(zip(filtered, cleaned)):
+                described = made.get(i, described)
                 if self.store.input_hash(article.id) is not None:
                     self.delete(article.id, indexes)
                     report.counts["updated"] += 1
@@ -239,12 +261,13 @@ class Pipeline:
                 for link in links:
                     self.store.set_copy(link)
                 mine = next((link for link in links if link.article == article.id), None)
+                features, vector = described.features, np.frombuffer(described.vector, dtype=np.float32)
                 self.store.assign(place(indexes.stories, article.id, features, vector,
                                         lambda: self.store.new_story(article.title, report.run_id), mine,
                                         self.store.story_of))
                 if mine is not None:
                     report.counts["copies"] += 1
-                self.store.save_features(article.id, features, vector.tobytes())
-                self.store.save_sentence_vectors(article.id, *vectors.to_bytes())
+                self.store.save_features(article.id, features, described.vector)
+                self.store.save_sentence_vectors(article.id, described.sentence_spans, described.sentence_vectors)
             indexes.stories.evict()
         self.on_progress(len(batch))
