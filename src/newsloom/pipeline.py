@@ -67,6 +67,41 @@ def input_hash(document: Document) -> str:
     return hashlib.sha256("\x1f".join(p or "" for p in parts).encode()).hexdigest()[:32]
 
 
+class Preparer:
+    """The runner's work on one document that needs no store: cleaning it and describing the
+    article. The models are loaded on first use, once (``newsloom batch`` keeps one per worker)."""
+
+    def __init__(self, config: PipelineConfig | None = None, *, embedder: Embedder | None = None,
+                 cleaner: Cleaner | None = None):
+        self.config = config or PipelineConfig()
+        self.featurizer = Featurizer(self.config.cluster, embedder)
+        self._cleaner = cleaner
+
+    @property
+    def cleaner(self) -> Cleaner:
+        if self._cleaner is None:
+            self._cleaner = Cleaner(self.config.clean)
+        return self._cleaner
+
+    def prepare(self, document: Document) -> Article | Skipped:
+        """Clean one document: the article, or a Skipped with the reason (cleaning failed, or
+        no article text was left)."""
+        article = self.cleaner.clean_or_skip(document)
+        if isinstance(article, Skipped) or article.text.strip():
+            return article
+        reasons = "; ".join(sorted({d.reason for d in article.dropped})) or "empty body"
+        return Skipped(document.id, f"no article text found ({reasons[:200]})")
+
+    def describe(self, articles: list[Article]) -> list[Described]:
+        """What the store keeps beside each article's text: its clustering features and
+        embedding, and its sentence vectors (each article's on its own, whatever else is in
+        the list)."""
+        featured = self.featurizer(articles)
+        sentences = SentenceVectors.of([article.text for article in articles], self.featurizer.embedder.encode)
+        return [Described(features, vector.tobytes(), *vectors.to_bytes())
+                for (features, vector), vectors in zip(featured, sentences)]
+
+
 class Pipeline:
     """Runs ingest batches against one store. The embedder is injected (or made on first use)."""
 
@@ -75,17 +110,15 @@ class Pipeline:
                  on_skip: Callable[[Skipped], None] | None = None):
         self.store = store
         self.config = config or PipelineConfig()
-        self.featurizer = Featurizer(self.config.cluster, embedder)
-        self._cleaner = cleaner
+        self.preparer = Preparer(self.config, embedder=embedder, cleaner=cleaner)
+        self.featurizer = self.preparer.featurizer
         self.on_progress = on_progress or (lambda n: None)
         self.on_skip = on_skip or (lambda s: None)
         self._unsaved_skips: list[Skipped] = []
 
     @property
     def cleaner(self) -> Cleaner:
-        if self._cleaner is None:
-            self._cleaner = Cleaner(self.config.clean)
-        return self._cleaner
+        return self.preparer.cleaner
 
     def ingest(self, paths: Iterable[str], command: str = "ingest") -> RunReport:
         """Ingest files and folders."""
@@ -98,7 +131,7 @@ class Pipeline:
         always closed: ``done``, ``done with skips``, or ``failed`` / ``interrupted`` when an
         error or Ctrl-C ends it (the finished batches stay). Runs on one store, from any
         process, take turns (the store's run lock), so each starts from all the last stored."""
-        self._check_settings()
+        self.check_settings()
         with self.store.run_lock():
             self.store.mark_interrupted_runs()
             report = RunReport(self.store.start_run(command))
@@ -163,7 +196,7 @@ class Pipeline:
         """Rebuild every story from scratch: the stored articles replayed in publication order
         (ties in ingest order) through the same assignment as ingest, in one transaction;
         never at the same time as an ingest on the store (the run lock)."""
-        self._check_settings()
+        self.check_settings()
         with self.store.run_lock():
             return self._recluster()
 
@@ -185,7 +218,7 @@ class Pipeline:
         self.store.finish_run(run_id, counts)
         return counts
 
-    def _check_settings(self) -> None:
+    def check_settings(self) -> None:
         """Refuse a store whose features or copy index were made with other settings."""
         self.store.check_settings(self.featurizer.settings() | self.config.copies.index_settings())
 
@@ -210,30 +243,12 @@ class Pipeline:
             stories.load_recent(self.store.latest_published(), self.store.features_since)
         return Indexes(stories, CopyDetector(StoreBands(self.store), self.store, self.config.copies))
 
-    def prepare(self, document: Document) -> Article | Skipped:
-        """Clean one document: the article, or a Skipped with the reason (cleaning failed, or
-        no article text was left)."""
-        article = self.cleaner.clean_or_skip(document)
-        if isinstance(article, Skipped) or article.text.strip():
-            return article
-        reasons = "; ".join(sorted({d.reason for d in article.dropped})) or "empty body"
-        return Skipped(document.id, f"no article text found ({reasons[:200]})")
-
-    def describe(self, articles: list[Article]) -> list[Described]:
-        """What the store keeps beside each article's text: its clustering features and
-        embedding, and its sentence vectors (each article's on its own, whatever else is in
-        the list)."""
-        featured = self.featurizer(articles)
-        sentences = SentenceVectors.of([article.text for article in articles], self.featurizer.embedder.encode)
-        return [Described(features, vector.tobytes(), *vectors.to_bytes())
-                for (features, vector), vectors in zip(featured, sentences)]
-
     def _process_batch(self, batch: list[tuple[Document | Prepared, str]], report: RunReport, indexes: Indexes,
                        outlet_lines: OutletLines) -> None:
         cleaned: list[tuple[Article, str, Described | None]] = []
         for item, digest in batch:
             article, described = (item.article, item.described) if isinstance(item, Prepared) \
-                else (self.prepare(item), None)
+                else (self.preparer.prepare(item), None)
             if isinstance(article, Skipped):
                 self._skip(report, article)
                 continue
@@ -246,7 +261,7 @@ class Pipeline:
             # a description made beforehand holds while the outlet filter left the text as it was
             todo = [i for i, (article, (before, _, described)) in enumerate(zip(filtered, cleaned))
                     if described is None or article is not before]
-            made = dict(zip(todo, self.describe([filtered[i] for i in todo])))
+            made = dict(zip(todo, self.preparer.describe([filtered[i] for i in todo])))
             self._save_skips(report)
             for i, (article, (_, digest, described)) in enumerate(zip(filtered, cleaned)):
                 described = made.get(i, described)
