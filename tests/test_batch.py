@@ -44,7 +44,7 @@ def subset(folder, name: str, lines: int):
 def inputs(tmp_path):
     folder = tmp_path / "inputs"
     folder.mkdir()
-    return [str(subset(folder, "gva.jsonl", 90)), str(subset(folder, "ecbplus.jsonl", 50)),
+    return [str(subset(folder, "gva.jsonl", 40)), str(subset(folder, "ecbplus.jsonl", 20)),
             str(write_archive(folder))]
 
 
@@ -60,25 +60,27 @@ def outcome(db: str) -> tuple[set, set, int]:
     return {frozenset(s) for s in stories.values()}, copies, vectors
 
 
-def ingested(tmp_path, paths, *args) -> tuple[set, set, int]:
-    db = str(tmp_path / "ingest.db")
-    result = CliRunner().invoke(cli, ["--db", db, "ingest", *paths, *args], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return outcome(db)
+def ingested(tmp_path, paths, embedder, batch_size: int = 256) -> tuple[set, set, int]:
+    """What ``ingest`` makes of ``paths`` in an empty store."""
+    store = Store(str(tmp_path / "ingest.db"))
+    report = Pipeline(store, PipelineConfig(batch_size=batch_size), embedder=embedder).ingest(paths)
+    assert report.ok, report.skipped
+    store.close()
+    return outcome(store.path)
 
 
 # ------------------------------------------------------------------ without Ray
 
 
 def test_plan_splits_a_large_jsonl_file_into_record_ranges_in_order(tmp_path, inputs):
-    planned = plan([*inputs, str(tmp_path / "missing.jsonl")], PipelineConfig(), BatchConfig(records_per_task=40))
+    planned = plan([*inputs, str(tmp_path / "missing.jsonl")], PipelineConfig(), BatchConfig(records_per_task=15))
     tasks = [p for p in planned if isinstance(p, Task)]
     assert [(t.path.rsplit("/", 1)[-1], t.start, t.stop) for t in tasks] == [
-        ("gva.jsonl", 0, 40), ("gva.jsonl", 40, 80), ("gva.jsonl", 80, None),
-        ("ecbplus.jsonl", 0, 40), ("ecbplus.jsonl", 40, None), ("CC-NEWS-20260305120000-00001.warc.gz", 0, None)]
+        ("gva.jsonl", 0, 15), ("gva.jsonl", 15, 30), ("gva.jsonl", 30, None),
+        ("ecbplus.jsonl", 0, 15), ("ecbplus.jsonl", 15, None), ("CC-NEWS-20260305120000-00001.warc.gz", 0, None)]
     assert isinstance(planned[-1], Skipped) and "missing.jsonl" in planned[-1].path
     assert len({t.key for t in tasks}) == len(tasks)
-    assert tasks[1].name.endswith("(records 41–80)")
+    assert tasks[1].name.endswith("(records 16–30)")
 
 
 def test_replay_gives_what_the_runner_would_prepare(tmp_path, inputs, embedder):
@@ -101,11 +103,11 @@ def test_replay_gives_what_the_runner_would_prepare(tmp_path, inputs, embedder):
 
 
 def test_batch_after_ingest_of_part_adds_the_rest(tmp_path, inputs, embedder):
-    whole = ingested(tmp_path, inputs)
+    whole = ingested(tmp_path, inputs, embedder)
     store = Store(str(tmp_path / "part.db"))
     Pipeline(store, embedder=embedder).ingest(inputs[:1])
     report = run_batch(inputs, store, LocalExecutor(preparer=Preparer(embedder=embedder)), WorkDir(tmp_path / "w"))
-    assert report.run.counts["unchanged"] == 90 and report.run.counts["new"] == 55
+    assert report.run.counts["unchanged"] == 40 and report.run.counts["new"] == 25
     part = outcome(store.path)
     assert part[0] >= {s for s in whole[0] if all("gva-" in a for a in s)} or part[0] == whole[0]
     assert part[1] == whole[1] and part[2] == whole[2]
@@ -127,7 +129,7 @@ def test_a_task_that_fails_is_reported_by_its_input_and_the_rest_goes_on(tmp_pat
     assert [r.task.name.rsplit("/", 1)[-1] for r in report.failed] == ["ecbplus.jsonl"]
     assert [s.path.rsplit("/", 1)[-1] for s in report.run.skipped] == ["ecbplus.jsonl"]
     assert "failed after its retries (OSError: disk full)" in report.run.skipped[0].reason
-    assert report.run.counts["new"] == 95  # GVA and the archive
+    assert report.run.counts["new"] == 45  # GVA and the archive
 
 
 def test_batch_without_ray_says_how_to_install_it(tmp_path, monkeypatch):
@@ -141,18 +143,18 @@ def test_batch_without_ray_says_how_to_install_it(tmp_path, monkeypatch):
 
 
 @needs_ray
-def test_batch_on_ray_gives_the_stories_and_copies_of_ingest_and_twice_changes_nothing(tmp_path, inputs):
-    expected = ingested(tmp_path, inputs)
+def test_batch_on_ray_gives_the_stories_and_copies_of_ingest_and_twice_changes_nothing(tmp_path, inputs, embedder):
+    expected = ingested(tmp_path, inputs, embedder)
     db = str(tmp_path / "batch.db")
-    command = ["--db", db, "batch", *inputs, "--workers", "2", "--records-per-task", "40"]
+    command = ["--db", db, "batch", *inputs, "--workers", "2", "--records-per-task", "15"]
     result = CliRunner().invoke(cli, command, catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    assert "stage 1: 6 tasks (0 done before, 0 failed), 145 articles prepared" in result.output
-    assert "read 145, new 145" in result.output and "copies 1" in result.output
+    assert "stage 1: 6 tasks (0 done before, 0 failed), 65 articles prepared" in result.output
+    assert "read 65, new 65" in result.output and "copies 1" in result.output
     assert outcome(db) == expected
     assert any(len(s) == 3 and any("harbourtimes" in a for a in s) for s in expected[0])  # the WARC's bridge story
     again = CliRunner().invoke(cli, command, catch_exceptions=False)
-    assert "6 done before" in again.output and "new 0" in again.output and "unchanged 145" in again.output
+    assert "6 done before" in again.output and "new 0" in again.output and "unchanged 65" in again.output
     assert outcome(db) == expected
     runs = CliRunner().invoke(cli, ["--db", db, "runs"]).output
     assert runs.count("batch ") == 2
@@ -184,10 +186,10 @@ def _articles(db: str) -> int:
 
 
 @needs_ray
-def test_a_batch_killed_in_stage_1_and_in_stage_3_resumes_to_the_same_store(tmp_path, inputs):
-    expected = ingested(tmp_path, inputs, "--batch-size", "8")
+def test_a_batch_killed_in_stage_1_and_in_stage_3_resumes_to_the_same_store(tmp_path, inputs, embedder):
+    expected = ingested(tmp_path, inputs, embedder, batch_size=4)
     db = str(tmp_path / "killed.db")
-    args = ("--workers", "2", "--records-per-task", "15", "--batch-size", "8")
+    args = ("--workers", "2", "--records-per-task", "10", "--batch-size", "4")
     markers = tmp_path / "killed.db.batch" / "stage1"
     process = _start(db, inputs, *args)
     deadline = time.time() + 120
@@ -195,15 +197,15 @@ def test_a_batch_killed_in_stage_1_and_in_stage_3_resumes_to_the_same_store(tmp_
         time.sleep(0.1)
     _kill(process)
     done = len(list(markers.glob("*.done")))
-    assert 0 < done < 11 and _articles(db) == 0  # killed in stage 1
+    assert 0 < done < 7 and _articles(db) == 0  # killed in stage 1
     process = _start(db, inputs, *args)
     deadline = time.time() + 180
     while time.time() < deadline and _articles(db) == 0 and process.poll() is None:
         time.sleep(0.05)
     _kill(process)
-    assert 0 < _articles(db) < 145  # killed in stage 3
+    assert 0 < _articles(db) < 65  # killed in stage 3
     process = _start(db, inputs, *args)
     output = process.communicate(timeout=300)[0].decode()
     assert process.returncode == 0, output
-    assert "11 done before" in output
+    assert "7 done before" in output
     assert outcome(db) == expected

@@ -70,6 +70,7 @@ class Task:
     start: int
     stop: int | None
     key: str
+    size: int = 0  # bytes of input, about: larger tasks are started first, so none is left alone at the end
 
     @property
     def name(self) -> str:
@@ -102,14 +103,15 @@ def plan(paths: Iterable[str], config: PipelineConfig, batch: BatchConfig) -> li
         if isinstance(file, Skipped):
             planned.append(file)
             continue
-        for start, stop in _ranges(file, batch.records_per_task):
-            try:
-                stat = os.stat(file)
-                identity = f"{os.path.abspath(file)}\x1f{stat.st_size}\x1f{stat.st_mtime_ns}"
-            except OSError:
-                identity = os.path.abspath(file)  # read_file reports it
+        try:
+            stat = os.stat(file)
+            identity, size = f"{os.path.abspath(file)}\x1f{stat.st_size}\x1f{stat.st_mtime_ns}", stat.st_size
+        except OSError:
+            identity, size = os.path.abspath(file), 0  # read_file reports it
+        ranges = _ranges(file, batch.records_per_task)
+        for start, stop in ranges:
             key = hashlib.sha256(f"{identity}\x1f{start}\x1f{stop}\x1f{settings}".encode()).hexdigest()[:24]
-            planned.append(Task(len(planned), file, start, stop, key))
+            planned.append(Task(len(planned), file, start, stop, key, size // len(ranges)))
     return planned
 
 

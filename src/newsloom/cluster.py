@@ -27,7 +27,7 @@ import re
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 from collections.abc import Callable, Iterable, Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import lru_cache
 
 import numpy as np
@@ -271,6 +271,9 @@ class _StoryState:
     members: deque = field(default_factory=deque)
     first: str | None = None
     last: str | None = None
+    # the same two as dates (None when not a date), for the window test run on every candidate
+    first_day: date | None = None
+    last_day: date | None = None
     # the language and gist of the story's first article, and the gist's cross-lingual vector
     language: str | None = None
     gist: str = ""
@@ -295,6 +298,7 @@ class _StoryState:
         if day:
             self.first = min(self.first or day, day)
             self.last = max(self.last or day, day)
+            self.first_day, self.last_day = day_of(self.first), day_of(self.last)
 
 
 class StoryIndex:
@@ -450,18 +454,19 @@ class StoryIndex:
             for story_id in posting:
                 votes[story_id] += weighted[term]
         day = features.get("date")
+        article_day = day_of(day)
         chosen = []
         for story_id, _ in votes.most_common():
-            if day and not self._within_window(self.stories[story_id], day):
+            if day and not self._within_window(self.stories[story_id], article_day):
                 continue
             chosen.append(story_id)
             if len(chosen) >= self.config.max_candidates:
                 break
         return chosen
 
-    def _within_window(self, story: _StoryState, day: str) -> bool:
-        return story.last is None or abs(_days(day, story.last)) <= self.config.window_days or (
-            story.first is not None and _days(story.first, day) <= 0 <= _days(story.last, day))
+    def _within_window(self, story: _StoryState, day: date | None) -> bool:
+        return story.last is None or abs(_gap(day, story.last_day)) <= self.config.window_days or (
+            story.first is not None and _gap(story.first_day, day) <= 0 <= _gap(story.last_day, day))
 
     def signals(self, features: dict, vector: np.ndarray | None, story_ids: list[int]) -> list[dict[str, float]]:
         """The signals of an article against each of the given stories."""
@@ -545,6 +550,11 @@ def _dot(a: dict[str, float], b: dict[str, float]) -> float:
 def _days(a: str, b: str) -> float:
     """Days from date a to date b (ISO strings); 0 when either is not a date."""
     first, second = day_of(a), day_of(b)
+    return (second - first).days if first and second else 0.0
+
+
+def _gap(first: date | None, second: date | None) -> float:
+    """``_days`` of dates already parsed."""
     return (second - first).days if first and second else 0.0
 
 

@@ -7,6 +7,7 @@ default (``ray.init(num_cpus=workers)``), any running Ray cluster by ``address``
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from .batch import BatchConfig, Task, TaskResult, WorkDir, run_task
@@ -36,6 +37,11 @@ class _Worker:
         self.config, self.chunk = config, chunk
         self.preparer = Preparer(config)
 
+    def ready(self) -> bool:
+        """Load the models now (before the first task), and say so."""
+        self.preparer.cleaner, self.preparer.featurizer.embedder
+        return True
+
     def run(self, task: Task, work_dir: str) -> TaskResult:
         return run_task(task, WorkDir(work_dir), self.preparer, self.config, self.chunk)
 
@@ -46,6 +52,7 @@ class RayExecutor:
     def __init__(self, batch: BatchConfig | None = None):
         self.batch = batch or BatchConfig()
         self.ray = import_ray()
+        self.started: float | None = None  # when the last run's workers were ready (perf_counter)
 
     def run(self, tasks: list[Task], work_dir: WorkDir, config: PipelineConfig,
             on_done: Callable[[TaskResult], None]) -> None:
@@ -71,7 +78,9 @@ class RayExecutor:
         retries = self.batch.retries
         actor = ray.remote(num_cpus=1, max_restarts=retries, max_task_retries=retries)(_Worker)
         workers = [actor.remote(config, self.batch.chunk) for _ in range(min(self.batch.workers, len(tasks)))]
-        pending = list(reversed(tasks))
+        ray.get([worker.ready.remote() for worker in workers])
+        self.started = time.perf_counter()  # the workers are up, their models loaded
+        pending = sorted(tasks, key=lambda task: (task.size, -task.number))  # the largest first (popped from the end)
         running: dict = {}
         tries: dict[int, int] = {}
 
