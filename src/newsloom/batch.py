@@ -23,6 +23,7 @@ import gzip
 import hashlib
 import json
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -70,7 +71,6 @@ class Task:
     start: int
     stop: int | None
     key: str
-    size: int = 0  # bytes of input, about: larger tasks are started first, so none is left alone at the end
 
     @property
     def name(self) -> str:
@@ -105,13 +105,12 @@ def plan(paths: Iterable[str], config: PipelineConfig, batch: BatchConfig) -> li
             continue
         try:
             stat = os.stat(file)
-            identity, size = f"{os.path.abspath(file)}\x1f{stat.st_size}\x1f{stat.st_mtime_ns}", stat.st_size
+            identity = f"{os.path.abspath(file)}\x1f{stat.st_size}\x1f{stat.st_mtime_ns}"
         except OSError:
-            identity, size = os.path.abspath(file), 0  # read_file reports it
-        ranges = _ranges(file, batch.records_per_task)
-        for start, stop in ranges:
+            identity = os.path.abspath(file)  # read_file reports it
+        for start, stop in _ranges(file, batch.records_per_task):
             key = hashlib.sha256(f"{identity}\x1f{start}\x1f{stop}\x1f{settings}".encode()).hexdigest()[:24]
-            planned.append(Task(len(planned), file, start, stop, key, size // len(ranges)))
+            planned.append(Task(len(planned), file, start, stop, key))
     return planned
 
 
@@ -263,20 +262,21 @@ def _article(text: str) -> Article:
 
 
 def replay(planned: list[Task | Skipped], work_dir: WorkDir,
-           failed: dict[int, str] | None = None) -> Iterator[Prepared | Skipped]:
+           result_of: Callable[[Task], TaskResult | None] | None = None) -> Iterator[Prepared | Skipped]:
     """Stage 3's input: every item of every task in ingest's order — the Skipped inputs, and
     each document as a ``Prepared`` (with its article and description, or with the reason
-    cleaning skipped it). A task in ``failed`` (number → error) is one Skipped naming the
-    input."""
+    cleaning skipped it). ``result_of(task)`` waits for a task still running (default: the
+    task's marker); a task that failed is one Skipped naming the input."""
     import pyarrow.parquet as pq
 
-    failed = failed or {}
     for entry in planned:
         if isinstance(entry, Skipped):
             yield entry
             continue
-        if entry.number in failed:
-            yield Skipped(entry.name, f"batch task failed after its retries ({failed[entry.number]}) — the rest "
+        result = (result_of or work_dir.done)(entry)
+        if result is None or result.error:
+            error = result.error if result is not None else "no output: it did not run"
+            yield Skipped(entry.name, f"batch task failed after its retries ({error}) — the rest "
                                       "of the run went on; run the same command again to retry it")
             continue
         for table in pq.ParquetFile(work_dir.parquet(entry)).iter_batches(batch_size=256):
@@ -324,11 +324,12 @@ class LocalExecutor:
 
 @dataclass
 class BatchReport:
-    """Stage 1's tasks (done now, done before, failed) and stage 3's run report."""
+    """Stage 1's tasks (done now, done before, failed), the seconds until stage 1 ended and
+    until both had (stage 3 runs alongside), and stage 3's run report."""
 
     results: list[TaskResult]
     stage1_seconds: float
-    stage3_seconds: float
+    seconds: float
     run: object = None
 
     @property
@@ -338,40 +339,88 @@ class BatchReport:
 
 def stage1(planned: list[Task | Skipped], work_dir: WorkDir, config: PipelineConfig, executor: Executor,
            on_done: Callable[[TaskResult], None] | None = None) -> list[TaskResult]:
-    """Run the tasks without a marker; the others count as done by an earlier run."""
-    tasks = [entry for entry in planned if isinstance(entry, Task)]
+    """Run the tasks without a marker; the others count as done by an earlier run. Each
+    result goes to ``on_done`` as it comes (those of earlier runs first)."""
     results = []
+
+    def finished(result: TaskResult) -> None:
+        results.append(result)
+        if on_done is not None:
+            on_done(result)
+
     todo = []
-    for task in tasks:
+    for task in (entry for entry in planned if isinstance(entry, Task)):
         done = work_dir.done(task)
         if done is None:
             todo.append(task)
         else:
-            results.append(done)
-    def finished(result: TaskResult) -> None:
-        results.append(result)
-        (on_done or (lambda r: None))(result)
+            finished(done)
     if todo:
         executor.run(todo, work_dir, config, finished)
     return sorted(results, key=lambda r: r.task.number)
+
+
+class _Results:
+    """Stage 1's results as they come, for stage 3 to wait on, task by task."""
+
+    def __init__(self):
+        self.by_task: dict[int, TaskResult] = {}
+        self.error: BaseException | None = None
+        self.ended = False
+        self.changed = threading.Condition()
+
+    def add(self, result: TaskResult) -> None:
+        with self.changed:
+            self.by_task[result.task.number] = result
+            self.changed.notify_all()
+
+    def end(self, error: BaseException | None = None) -> None:
+        with self.changed:
+            self.ended, self.error = True, error
+            self.changed.notify_all()
+
+    def wait(self, task: Task) -> TaskResult | None:
+        with self.changed:
+            self.changed.wait_for(lambda: task.number in self.by_task or self.ended)
+            if task.number not in self.by_task and self.error is not None:
+                raise self.error
+            return self.by_task.get(task.number)
 
 
 def run_batch(paths: list[str], store, executor: Executor, work_dir: WorkDir, config: PipelineConfig | None = None,
               *, command: str = "batch", on_task: Callable[[TaskResult], None] | None = None,
               on_progress: Callable[[int], None] | None = None,
               on_skip: Callable[[Skipped], None] | None = None) -> BatchReport:
-    """Both stages: prepare every task not done yet with ``executor``, then replay all of them
-    in ingest's order into ``store`` through ingest's runner (one run, one writer)."""
+    """Both stages: prepare every task not done yet with ``executor``, and replay all of them
+    in ingest's order into ``store`` through ingest's runner (one run, one writer). Stage 3
+    starts as soon as the first task is ready and takes each next one as it is: the tasks
+    run in ingest's order, so stage 1 works ahead of stage 3 and hides behind it."""
     from .pipeline import Pipeline
 
     config = config or PipelineConfig()
     pipeline = Pipeline(store, config, on_progress=on_progress, on_skip=on_skip)
     pipeline.check_settings()  # before any work: a store made with other settings is refused now
     planned = plan(paths, config, executor.batch)
+    results = _Results()
     began = time.perf_counter()
-    results = stage1(planned, work_dir, config, executor, on_task)
-    stage1_seconds = time.perf_counter() - began
-    failed = {r.task.number: r.error for r in results if r.error}
-    began = time.perf_counter()
-    run = pipeline.ingest_items(replay(planned, work_dir, failed), command)
-    return BatchReport(results, stage1_seconds, time.perf_counter() - began, run)
+    timing = {"stage1": 0.0}
+
+    def on_done(result: TaskResult) -> None:
+        results.add(result)
+        if on_task is not None and not result.reused:
+            on_task(result)
+
+    def first_stage() -> None:
+        try:
+            stage1(planned, work_dir, config, executor, on_done)
+            results.end()
+        except BaseException as error:  # noqa: BLE001 — handed to stage 3, which raises it
+            results.end(error)
+        timing["stage1"] = time.perf_counter() - began
+
+    worker = threading.Thread(target=first_stage, name="newsloom batch stage 1", daemon=True)
+    worker.start()
+    run = pipeline.ingest_items(replay(planned, work_dir, results.wait), command)
+    worker.join()
+    return BatchReport(sorted(results.by_task.values(), key=lambda r: r.task.number), timing["stage1"],
+                       time.perf_counter() - began, run)

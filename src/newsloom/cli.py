@@ -152,9 +152,9 @@ def batch(ctx, paths, workers, address, work_dir, records_per_task, **options):
     done_before = sum(r.reused for r in report.results)
     prepared = sum(r.articles for r in report.results if not r.reused)
     click.echo(f"stage 1: {len(report.results)} tasks ({done_before} done before, {len(report.failed)} failed), "
-               f"{prepared:,} articles prepared in {report.stage1_seconds:.1f} s; stage 3: "
-               f"{report.run.counts['read']:,} read in {report.stage3_seconds:.1f} s "
-               f"({report.run.counts['read'] / max(report.stage3_seconds, 1e-9):.1f} articles/s)")
+               f"{prepared:,} articles prepared in {report.stage1_seconds:.1f} s; stage 3 alongside: "
+               f"{report.run.counts['read']:,} read, all done in {report.seconds:.1f} s "
+               f"({report.run.counts['read'] / max(report.seconds, 1e-9):.1f} articles/s)")
     echo_summary(ctx, store, report.run)
 
 

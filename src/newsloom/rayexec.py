@@ -80,7 +80,7 @@ class RayExecutor:
         workers = [actor.remote(config, self.batch.chunk) for _ in range(min(self.batch.workers, len(tasks)))]
         ray.get([worker.ready.remote() for worker in workers])
         self.started = time.perf_counter()  # the workers are up, their models loaded
-        pending = sorted(tasks, key=lambda task: (task.size, -task.number))  # the largest first (popped from the end)
+        pending = list(reversed(tasks))  # in ingest's order (popped from the end), so stage 3 can start on the first
         running: dict = {}
         tries: dict[int, int] = {}
 
