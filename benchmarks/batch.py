@@ -20,7 +20,6 @@ import argparse
 import json
 import os
 import re
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -92,13 +91,13 @@ def html_per_core() -> float:
 
 
 def outcome(db: str) -> tuple[set, set]:
-    with sqlite3.connect(db) as connection:
-        stories: dict = {}
-        for article, story in connection.execute("SELECT id, story_id FROM articles"):
-            stories.setdefault(story, set()).add(article)
-        copies = set(connection.execute("SELECT id, duplicate_of, copy_kind, copy_score FROM articles "
-                                        "WHERE duplicate_of IS NOT NULL"))
-    return {frozenset(s) for s in stories.values()}, copies
+    from newsloom.store import Store
+
+    store = Store(db)
+    try:
+        return store.outcome()
+    finally:
+        store.close()
 
 
 def load() -> str:

@@ -49,15 +49,12 @@ def inputs(tmp_path):
 
 
 def outcome(db: str) -> tuple[set, set, int]:
-    """The partition into stories (sets of article ids), the copy links, the sentence vectors kept."""
-    with sqlite3.connect(db) as connection:
-        stories: dict = {}
-        for article, story in connection.execute("SELECT id, story_id FROM articles"):
-            stories.setdefault(story, set()).add(article)
-        copies = set(connection.execute("SELECT id, duplicate_of, copy_kind, copy_score FROM articles "
-                                        "WHERE duplicate_of IS NOT NULL"))
-        vectors = connection.execute("SELECT count(*) FROM sentence_vectors").fetchone()[0]
-    return {frozenset(s) for s in stories.values()}, copies, vectors
+    """The partition into stories, the copy links, the sentence vectors kept."""
+    store = Store(db)
+    try:
+        return *store.outcome(), store.db.execute("SELECT count(*) FROM sentence_vectors").fetchone()[0]
+    finally:
+        store.close()
 
 
 def ingested(tmp_path, paths, embedder, batch_size: int = 256) -> tuple[set, set, int]:
