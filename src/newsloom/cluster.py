@@ -465,8 +465,13 @@ class StoryIndex:
         day = features.get("date")
         article_day = day_of(day)
         chosen = []
+        stories, window = self.stories, self.config.window_days
         for story_id, _ in votes.most_common():
-            if day and not self._within_window(self.stories[story_id], article_day):
+            story = stories[story_id]
+            # ``_within_window`` decided by the story's last day when its days are dates (the
+            # rule's other case then needs first = last = the article's day, within anyway)
+            if day and article_day and story.last_day and abs((story.last_day - article_day).days) > window \
+                    and (story.first_day is not None or not self._within_window(story, article_day)):
                 continue
             chosen.append(story_id)
             if len(chosen) >= self.config.max_candidates:
