@@ -90,6 +90,7 @@ class TaskResult:
     skipped: int = 0
     seconds: float = 0.0
     error: str | None = None
+    cpu: float = 0.0  # CPU seconds of the task's process (its share of a busy machine's cores aside)
     reused: bool = False
 
 
@@ -184,7 +185,7 @@ def run_task(task: Task, work_dir: WorkDir, preparer: Preparer, config: Pipeline
     task's Parquet file (beside it first, then renamed), then the marker."""
     import pyarrow.parquet as pq
 
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     work_dir.stage1.mkdir(parents=True, exist_ok=True)
     target = work_dir.parquet(task)
     temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
@@ -193,7 +194,8 @@ def run_task(task: Task, work_dir: WorkDir, preparer: Preparer, config: Pipeline
         for rows in _prepared_rows(task, preparer, config, chunk, counts):
             writer.write_table(_table(rows))
     os.replace(temporary, target)
-    result = TaskResult(task, counts["records"], counts["articles"], counts["skipped"], time.perf_counter() - began)
+    result = TaskResult(task, counts["records"], counts["articles"], counts["skipped"], time.perf_counter() - began,
+                        cpu=time.process_time() - cpu)
     work_dir.finish(result)
     return result
 
