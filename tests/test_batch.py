@@ -205,3 +205,19 @@ def test_a_batch_killed_in_stage_1_and_in_stage_3_resumes_to_the_same_store(tmp_
     assert process.returncode == 0, output
     assert "read 65" in output and "unchanged 0" not in output
     assert outcome(db) == expected
+
+
+@needs_ray
+def test_a_task_failing_on_ray_is_retried_then_reported_by_input(tmp_path, inputs):
+    from newsloom.rayexec import RayExecutor
+
+    work = WorkDir(tmp_path / "w")
+    batch = BatchConfig(workers=2, records_per_task=15, retries=1)
+    broken = next(t for t in plan(inputs, PipelineConfig(), batch) if isinstance(t, Task) and "ecbplus" in t.path)
+    work.parquet(broken).mkdir(parents=True)  # its output cannot be written: every try fails
+    store = Store(str(tmp_path / "b.db"))
+    report = run_batch(inputs, store, RayExecutor(batch), work)
+    assert [r.task.name for r in report.failed] == [broken.name]
+    assert [s.path for s in report.run.skipped] == [broken.name]
+    assert "failed after its retries" in report.run.skipped[0].reason
+    assert report.run.counts["new"] == 65 - 15
