@@ -9,7 +9,10 @@ The order-dependent rest — outlet boilerplate, copies, story assignment, one w
 store — is **stage 3**: the prepared documents replayed in ingest's own order through ingest's
 own runner (``Pipeline.ingest_items``), which takes a ``Prepared`` document exactly as a
 ``Document`` it cleaned itself. So the stories and copy groups are those ``ingest`` makes of
-the same input with the same batch size.
+the same input with the same batch size. Stage 3 starts on the first finished task and takes
+the next as each is ready, so stage 1 works ahead of it. (Copies are found in stage 3 by
+ingest's own detector rather than in a stage 2 of their own: a union-find over candidate
+pairs would chain groups that ingest keeps apart, and ingest's result is the target.)
 
 The steps here do not know what runs them: ``run_task`` is one task from input to marker,
 ``replay`` reads the markers' Parquet back in order. ``LocalExecutor`` runs tasks one after
@@ -31,7 +34,7 @@ from pathlib import Path
 from typing import Protocol
 
 from .errors import ConfigError
-from .ingest import JSONL_SUFFIXES, IngestConfig, input_files, read_file
+from .ingest import JSONL_SUFFIXES, input_files, read_file
 from .models import Article, Described, DroppedLine, Prepared, Skipped
 from .pipeline import PipelineConfig, Preparer, input_hash
 
@@ -297,7 +300,9 @@ def _item_of(row: dict) -> Prepared | Skipped:
 
 class Executor(Protocol):
     """Runs stage 1's tasks: each task not yet done, ``on_done`` called as each ends (with its
-    error when it failed after its retries)."""
+    error when it failed after its retries). ``batch`` is its configuration (how tasks are cut)."""
+
+    batch: BatchConfig
 
     def run(self, tasks: list[Task], work_dir: WorkDir, config: PipelineConfig,
             on_done: Callable[[TaskResult], None]) -> None: ...

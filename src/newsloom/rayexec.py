@@ -39,8 +39,7 @@ class _Worker:
 
     def ready(self) -> bool:
         """Load the models now (before the first task), and say so."""
-        self.preparer.cleaner, self.preparer.featurizer.embedder
-        return True
+        return self.preparer.cleaner is not None and self.preparer.featurizer.embedder is not None
 
     def run(self, task: Task, work_dir: str) -> TaskResult:
         return run_task(task, WorkDir(work_dir), self.preparer, self.config, self.chunk)
