@@ -455,18 +455,21 @@ class StoryIndex:
             # rare to the English word list, and the names it shares with stories in other
             # languages must not be crowded out
             top_terms = top_terms[:30]
-        votes: Counter = Counter()
+        votes: dict[int, float] = {}
+        vote = votes.get
         for term in top_terms:
             posting = self.postings.get(term, ())
             if len(posting) > 500:
                 continue
+            weight = weighted[term]
             for story_id in posting:
-                votes[story_id] += weighted[term]
+                votes[story_id] = vote(story_id, 0) + weight
         day = features.get("date")
         article_day = day_of(day)
         chosen = []
         stories, window = self.stories, self.config.window_days
-        for story_id, _ in votes.most_common():
+        # the most voted first, ties in the order first voted for (as Counter.most_common)
+        for story_id, _ in sorted(votes.items(), key=operator.itemgetter(1), reverse=True):
             story = stories[story_id]
             # ``_within_window`` decided by the story's last day when its days are dates (the
             # rule's other case then needs first = last = the article's day, within anyway)
