@@ -60,10 +60,11 @@ class RayExecutor:
         if started:
             import os
 
-            # the workers import this newsloom, wherever the driver found it
+            # the workers import this newsloom, also when the driver found it in a source tree
             source = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-            os.environ["PYTHONPATH"] = os.pathsep.join(
-                p for p in (source, os.environ.get("PYTHONPATH")) if p)
+            if os.path.basename(source) not in ("site-packages", "dist-packages"):
+                os.environ["PYTHONPATH"] = os.pathsep.join(
+                    p for p in (source, os.environ.get("PYTHONPATH")) if p)
             options = {"address": self.batch.address} if self.batch.address else {"num_cpus": self.batch.workers}
             ray.init(include_dashboard=False, logging_level="ERROR", log_to_driver=False, **options)
         try:
