@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "newsloom needs Python 3.12 or newer: install it (e.g. 'pyenv install 3.12') or run 'make PYTHON=/path/to/python3.12'"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/pip install --quiet -e '.[test,bench,ray]'
 	touch $(STAMP)
 
 demo: install

@@ -50,37 +50,112 @@ def open_store(ctx) -> Store:
     return store
 
 
-@cli.command()
-@click.argument("paths", nargs=-1, required=True)
-@click.option("--max-file-bytes", type=int, default=20_000_000, show_default=True,
-              help="Largest page (after decompression) read as one article.")
-@click.option("--max-page-lines", type=int, default=20_000, show_default=True,
-              help="Most lines of a plain-text page or JSON Lines body read as one article.")
-@click.option("--max-html-tags", type=int, default=100_000, show_default=True,
-              help="Most tags of an HTML page read as one article.")
-@click.option("--batch-size", type=int, default=256, show_default=True, help="Articles written per transaction.")
-@click.pass_context
-def ingest(ctx, paths, max_file_bytes, max_page_lines, max_html_tags, batch_size):
-    """Read files or folders of articles (text, HTML, RSS/Atom, JSON Lines, WARC) into the store."""
-    from tqdm import tqdm
+def input_options(command):
+    """The options ``ingest`` and ``batch`` share: limits on an input, and the batch size
+    (which also fixes the order articles are assigned to stories in)."""
+    for option in reversed([
+        click.option("--max-file-bytes", type=int, default=20_000_000, show_default=True,
+                     help="Largest page (after decompression) read as one article."),
+        click.option("--max-page-lines", type=int, default=20_000, show_default=True,
+                     help="Most lines of a plain-text page or JSON Lines body read as one article."),
+        click.option("--max-html-tags", type=int, default=100_000, show_default=True,
+                     help="Most tags of an HTML page read as one article."),
+        click.option("--batch-size", type=int, default=256, show_default=True,
+                     help="Articles written per transaction."),
+    ]):
+        command = option(command)
+    return command
 
+
+def pipeline_config(max_file_bytes, max_page_lines, max_html_tags, batch_size):
     from .ingest import IngestConfig
-    from .pipeline import Pipeline, PipelineConfig
+    from .pipeline import PipelineConfig
 
     limits = IngestConfig(max_file_bytes=max_file_bytes, max_page_lines=max_page_lines, max_html_tags=max_html_tags)
-    config = PipelineConfig(ingest=limits, batch_size=batch_size)
-    store = open_store(ctx)
-    with tqdm(desc="ingest", unit=" articles", file=sys.stderr, disable=None, leave=False) as bar:
-        pipeline = Pipeline(store, config, on_progress=bar.update,
-                            on_skip=lambda s: tqdm.write(f"skipped: {printable(s.path)}: {printable(s.reason)}",
-                                                         file=sys.stderr))
-        report = pipeline.ingest(paths, command="ingest " + printable(" ".join(paths)))
+    return PipelineConfig(ingest=limits, batch_size=batch_size)
+
+
+def echo_skip(skipped) -> None:
+    from tqdm import tqdm
+
+    tqdm.write(f"skipped: {printable(skipped.path)}: {printable(skipped.reason)}", file=sys.stderr)
+
+
+def echo_summary(ctx, store, report) -> None:
+    """The summary of an ingest run; exit status 1 when anything was skipped."""
     counts = report.counts
     click.echo(f"read {counts['read']}, new {counts['new']}, updated {counts['updated']}, "
                f"unchanged {counts['unchanged']}, copies {counts['copies']}, skipped {len(report.skipped)}; "
                f"{store.count('articles')} articles in {store.count('stories')} stories")
     if report.skipped:
         ctx.exit(EXIT_SKIPPED)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@input_options
+@click.pass_context
+def ingest(ctx, paths, **options):
+    """Read files or folders of articles (text, HTML, RSS/Atom, JSON Lines, WARC) into the store."""
+    from tqdm import tqdm
+
+    from .pipeline import Pipeline
+
+    store = open_store(ctx)
+    with tqdm(desc="ingest", unit=" articles", file=sys.stderr, disable=None, leave=False) as bar:
+        pipeline = Pipeline(store, pipeline_config(**options), on_progress=bar.update, on_skip=echo_skip)
+        report = pipeline.ingest(paths, command="ingest " + printable(" ".join(paths)))
+    echo_summary(ctx, store, report)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--workers", type=click.IntRange(1, 100_000), default=lambda: os.cpu_count() or 1,
+              show_default="the number of cores", help="Ray workers for stage 1 (one task each at a time).")
+@click.option("--address", help="A running Ray cluster to use (e.g. ray://head:10001); default: a local one.")
+@click.option("--work-dir", help="Where stage 1 writes its Parquet files and markers.",
+              show_default="DB.batch beside the database")
+@click.option("--records-per-task", type=click.IntRange(1), default=500, show_default=True,
+              help="A JSON Lines file with more lines is split into tasks of this many records.")
+@input_options
+@click.pass_context
+def batch(ctx, paths, workers, address, work_dir, records_per_task, **options):
+    """Ingest a large archive on Ray: the same inputs, store and result as ingest, stage 1 in parallel."""
+    import time
+
+    from tqdm import tqdm
+
+    from .batch import BatchConfig, WorkDir, run_batch
+    from .rayexec import RayExecutor
+
+    store = open_store(ctx)
+    executor = RayExecutor(BatchConfig(workers=workers, address=address, records_per_task=records_per_task))
+    work = WorkDir(work_dir or f"{ctx.obj['db_path']}.batch")
+    began, tally = time.perf_counter(), {"tasks": 0, "records": 0, "articles": 0}
+
+    def on_task(result):
+        if result.error:
+            tqdm.write(f"stage 1: task failed: {printable(result.task.name)}: {printable(result.error)}",
+                       file=sys.stderr)
+            return
+        tally["tasks"] += 1
+        tally["records"] += result.records
+        tally["articles"] += result.articles
+        rate = tally["articles"] / max(time.perf_counter() - began, 1e-9)
+        tqdm.write(f"stage 1: {tally['tasks']} tasks done, {tally['records']:,} records, "
+                   f"{rate:.1f} articles/s", file=sys.stderr)
+
+    with tqdm(desc="stage 3", unit=" articles", file=sys.stderr, disable=None, leave=False) as bar:
+        report = run_batch(list(paths), store, executor, work, pipeline_config(**options),
+                           command="batch " + printable(" ".join(paths)), on_task=on_task,
+                           on_progress=bar.update, on_skip=echo_skip)
+    done_before = sum(r.reused for r in report.results)
+    prepared = sum(r.articles for r in report.results if not r.reused)
+    click.echo(f"stage 1: {len(report.results)} tasks ({done_before} done before, {len(report.failed)} failed), "
+               f"{prepared:,} articles prepared in {report.stage1_seconds:.1f} s; stage 3 alongside: "
+               f"{report.run.counts['read']:,} read, all done in {report.seconds:.1f} s "
+               f"({report.run.counts['read'] / max(report.seconds, 1e-9):.1f} articles/s)")
+    echo_summary(ctx, store, report.run)
 
 
 @cli.command()

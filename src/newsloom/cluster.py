@@ -23,12 +23,14 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 import re
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 from collections.abc import Callable, Iterable, Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import lru_cache
+from itertools import repeat
 
 import numpy as np
 
@@ -270,6 +272,9 @@ class _StoryState:
     members: deque = field(default_factory=deque)
     first: str | None = None
     last: str | None = None
+    # the same two as dates (None when not a date), for the window test run on every candidate
+    first_day: date | None = None
+    last_day: date | None = None
     # the language and gist of the story's first article, and the gist's cross-lingual vector
     language: str | None = None
     gist: str = ""
@@ -297,6 +302,7 @@ class _StoryState:
         if day:
             self.first = min(self.first or day, day)
             self.last = max(self.last or day, day)
+            self.first_day, self.last_day = day_of(self.first), day_of(self.last)
 
     def forget_weights(self) -> None:
         self.centroid = self.title_centroid = self.member_vectors = None
@@ -328,6 +334,7 @@ class StoryIndex:
         self.document_frequency: Counter = Counter()
         self.documents = 0
         self._prior: dict[str, float] = {}
+        self._idf: dict[str, float] = {}  # idf of the terms asked since the document counts last changed
         self._crosslingual: CrossLingualEmbedder | None = None
         self._load_stories = load_stories
         self._load_story = load_story
@@ -354,6 +361,7 @@ class StoryIndex:
         index without a store has nothing to rebuild from and forgets the story."""
         if features is not None and self.documents:
             self.documents -= 1
+            self._idf.clear()
             for term in features["terms"]:
                 left = self.document_frequency.get(term, 0) - 1
                 if left > 0:
@@ -381,6 +389,7 @@ class StoryIndex:
         for term in features["terms"]:
             self.document_frequency[term] += 1
         self.documents += 1
+        self._idf.clear()
 
     def _add_to_story(self, story_id: int, features: dict, vector: np.ndarray | None) -> None:
         story = self.stories.get(story_id)
@@ -438,12 +447,16 @@ class StoryIndex:
     def idf(self, term: str) -> float:
         """Rarity of a term: in general English (wordfreq's Zipf scale, so a cold store already
         knows that "lavrov" says more than "visit") plus in the articles seen so far."""
+        value = self._idf.get(term)
+        if value is not None:
+            return value
         prior = self._prior.get(term)
         if prior is None:
             from wordfreq import zipf_frequency
 
             prior = self._prior[term] = max(0.5, 8.0 - zipf_frequency(term, "en"))
-        return prior + math.log((1 + self.documents) / (1 + self.document_frequency.get(term, 0)))
+        value = self._idf[term] = prior + math.log((1 + self.documents) / (1 + self.document_frequency.get(term, 0)))
+        return value
 
     def _weighted(self, terms: dict) -> dict[str, float]:
         return {t: (1 + math.log(c)) * self.idf(t) for t, c in terms.items()}
@@ -461,27 +474,36 @@ class StoryIndex:
             # rare to the English word list, and the names it shares with stories in other
             # languages must not be crowded out
             top_terms = top_terms[:30]
-        votes: Counter = Counter()
+        votes: dict[int, float] = {}
+        vote = votes.get
         for term in top_terms:
             posting = self.postings.get(term, ())
             if len(posting) > 500:
                 continue
+            weight = weighted[term]
             for story_id in posting:
-                votes[story_id] += weighted[term]
+                votes[story_id] = vote(story_id, 0) + weight
         day = features.get("date")
+        article_day = day_of(day)
         chosen = []
-        # ties by story id: the order of a posting set depends on its history, not the stories
+        stories, window = self.stories, self.config.window_days
+        # the most voted first, ties by story id: the order of a posting set depends on its
+        # history, not the stories
         for story_id, _ in sorted(votes.items(), key=lambda pair: (-pair[1], pair[0])):
-            if day and not self._within_window(self.stories[story_id], day):
+            story = stories[story_id]
+            # ``_within_window`` decided by the story's last day when its days are dates (the
+            # rule's other case then needs first = last = the article's day, within anyway)
+            if day and article_day and story.last_day and abs((story.last_day - article_day).days) > window \
+                    and (story.first_day is not None or not self._within_window(story, article_day)):
                 continue
             chosen.append(story_id)
             if len(chosen) >= self.config.max_candidates:
                 break
         return chosen
 
-    def _within_window(self, story: _StoryState, day: str) -> bool:
-        return story.last is None or abs(_days(day, story.last)) <= self.config.window_days or (
-            story.first is not None and _days(story.first, day) <= 0 <= _days(story.last, day))
+    def _within_window(self, story: _StoryState, day: date | None) -> bool:
+        return story.last is None or abs(_gap(day, story.last_day)) <= self.config.window_days or (
+            story.first is not None and _gap(story.first_day, day) <= 0 <= _gap(story.last_day, day))
 
     def signals(self, features: dict, vector: np.ndarray | None, story_ids: list[int]) -> list[dict[str, float]]:
         """The signals of an article against each of the given stories."""
@@ -561,12 +583,18 @@ def _unit(weighted: dict[str, float]) -> dict[str, float]:
 def _dot(a: dict[str, float], b: dict[str, float]) -> float:
     if len(a) > len(b):
         a, b = b, a
-    return sum(w * b.get(t, 0.0) for t, w in a.items())
+    # the products summed in the order of the smaller dict, without a Python step per term
+    return sum(map(operator.mul, a.values(), map(b.get, a, repeat(0.0))))
 
 
 def _days(a: str, b: str) -> float:
     """Days from date a to date b (ISO strings); 0 when either is not a date."""
     first, second = day_of(a), day_of(b)
+    return (second - first).days if first and second else 0.0
+
+
+def _gap(first: date | None, second: date | None) -> float:
+    """``_days`` of dates already parsed."""
     return (second - first).days if first and second else 0.0
 
 

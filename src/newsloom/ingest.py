@@ -80,15 +80,21 @@ Item = Document | Skipped
 def read_inputs(paths: Iterable[str], config: IngestConfig | None = None) -> Iterator[Item]:
     """Yield Documents and Skipped entries for every file under ``paths``, in order."""
     config = config or IngestConfig()
+    for file in input_files(paths):
+        if isinstance(file, Skipped):
+            yield file
+        else:
+            yield from read_file(file, config)
+
+
+def input_files(paths: Iterable[str]) -> Iterator[str | Skipped]:
+    """The files ``read_inputs`` reads, in its order, and a Skipped for each path that
+    cannot be read (missing, a name that is not UTF-8)."""
     for path in paths:
-        for file in _walk(path):
-            if isinstance(file, Skipped):
-                yield file
-            else:
-                yield from _read_one(file, config)
+        yield from _walk(path)
 
 
-def _read_one(path: str, config: IngestConfig) -> Iterator[Item]:
+def read_file(path: str, config: IngestConfig) -> Iterator[Item]:
     """The items of one file, each checked. Whatever goes wrong costs this file from that
     point on, never the run: an unexpected error in a parser becomes a ``Skipped`` naming it."""
     try:

@@ -160,6 +160,31 @@ def outlet_name(source: str | None, article_id: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class Prepared:
+    """A document made ready away from the store (``newsloom batch``, stage 1): its input
+    hash, and what cleaning gave (an ``Article``, or a ``Skipped`` with the reason) with the
+    article's ``Described`` — what ingest would compute from the same text. The runner
+    stores it exactly as it stores a ``Document`` it cleaned itself."""
+
+    id: str
+    digest: str
+    article: Article | Skipped
+    described: Described | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Described:
+    """What the runner computes from an article's text besides cleaning it: the clustering
+    features and embedding (float32 bytes), and the sentence spans and vectors (the bytes
+    ``SentenceVectors.to_bytes`` gives)."""
+
+    features: dict
+    vector: bytes
+    sentence_spans: bytes
+    sentence_vectors: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class CopyLink:
     """``article`` repeats ``original``: ``kind`` is exact, near or partial; ``score`` in 0..1."""
 

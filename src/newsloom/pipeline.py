@@ -13,6 +13,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from .citations import cited_sources
 from .clean import CleanConfig, Cleaner
 from .cluster import ClusterConfig, Embedder, Featurizer, StoryIndex, place, stored_features
@@ -20,7 +22,7 @@ from .compare import SentenceVectors
 from .copies import CopyConfig, CopyDetector
 from .errors import ConfigError
 from .ingest import IngestConfig, read_inputs
-from .models import NO_DATE, CopyLink, Document, Skipped
+from .models import NO_DATE, Article, CopyLink, Described, Document, Prepared, Skipped
 from .outletlines import OutletLines, OutletLinesConfig
 from .store import Store, StoreBands, StoreLineCounts
 
@@ -65,6 +67,41 @@ def input_hash(document: Document) -> str:
     return hashlib.sha256("\x1f".join(p or "" for p in parts).encode()).hexdigest()[:32]
 
 
+class Preparer:
+    """The runner's work on one document that needs no store: cleaning it and describing the
+    article. The models are loaded on first use, once (``newsloom batch`` keeps one per worker)."""
+
+    def __init__(self, config: PipelineConfig | None = None, *, embedder: Embedder | None = None,
+                 cleaner: Cleaner | None = None):
+        self.config = config or PipelineConfig()
+        self.featurizer = Featurizer(self.config.cluster, embedder)
+        self._cleaner = cleaner
+
+    @property
+    def cleaner(self) -> Cleaner:
+        if self._cleaner is None:
+            self._cleaner = Cleaner(self.config.clean)
+        return self._cleaner
+
+    def prepare(self, document: Document) -> Article | Skipped:
+        """Clean one document: the article, or a Skipped with the reason (cleaning failed, or
+        no article text was left)."""
+        article = self.cleaner.clean_or_skip(document)
+        if isinstance(article, Skipped) or article.text.strip():
+            return article
+        reasons = "; ".join(sorted({d.reason for d in article.dropped})) or "empty body"
+        return Skipped(document.id, f"no article text found ({reasons[:200]})")
+
+    def describe(self, articles: list[Article]) -> list[Described]:
+        """What the store keeps beside each article's text: its clustering features and
+        embedding, and its sentence vectors (each article's on its own, whatever else is in
+        the list)."""
+        featured = self.featurizer(articles)
+        sentences = SentenceVectors.of([article.text for article in articles], self.featurizer.embedder.encode)
+        return [Described(features, vector.tobytes(), *vectors.to_bytes())
+                for (features, vector), vectors in zip(featured, sentences)]
+
+
 class Pipeline:
     """Runs ingest batches against one store. The embedder is injected (or made on first use)."""
 
@@ -73,8 +110,8 @@ class Pipeline:
                  on_skip: Callable[[Skipped], None] | None = None):
         self.store = store
         self.config = config or PipelineConfig()
-        self.featurizer = Featurizer(self.config.cluster, embedder)
-        self._cleaner = cleaner
+        self.preparer = Preparer(self.config, embedder=embedder, cleaner=cleaner)
+        self.featurizer = self.preparer.featurizer
         self.on_progress = on_progress or (lambda n: None)
         self.on_skip = on_skip or (lambda s: None)
         self._unsaved_skips: list[Skipped] = []
@@ -83,22 +120,22 @@ class Pipeline:
 
     @property
     def cleaner(self) -> Cleaner:
-        if self._cleaner is None:
-            self._cleaner = Cleaner(self.config.clean)
-        return self._cleaner
+        return self.preparer.cleaner
 
     def ingest(self, paths: Iterable[str], command: str = "ingest") -> RunReport:
         """Ingest files and folders."""
         return self.ingest_items(read_inputs(paths, self.config.ingest), command)
 
-    def ingest_items(self, items: Iterable[Document | Skipped], command: str = "ingest", *,
+    def ingest_items(self, items: Iterable[Document | Prepared | Skipped], command: str = "ingest", *,
                      wait: float | None = None) -> RunReport:
-        """Ingest documents (and record the inputs that could not be read). The run's state is
-        always closed: ``done``, ``done with skips``, or ``failed`` / ``interrupted`` when an
-        error or Ctrl-C ends it (the finished batches stay). Runs on one store, from any
-        process, take turns (the store's run lock; ``wait`` seconds at most, then
-        ``StoreBusy``), so each starts from all the last stored."""
-        self._check_settings()
+        """Ingest documents (and record the inputs that could not be read); a ``Prepared``
+        document (cleaned and described beforehand, by ``newsloom batch``) is stored exactly
+        as the same ``Document`` would be. The run's state is always closed: ``done``, ``done
+        with skips``, or ``failed`` / ``interrupted`` when an error or Ctrl-C ends it (the
+        finished batches stay). Runs on one store, from any process, take turns (the store's
+        run lock; ``wait`` seconds at most, then ``StoreBusy``), so each starts from all the
+        last stored."""
+        self.check_settings()
         with self.store.run_lock(wait):
             self.store.mark_interrupted_runs()
             indexes = self._run_indexes()
@@ -130,15 +167,15 @@ class Pipeline:
                 self._save_skips(report)
         self.store.finish_run(report.run_id, dict(report.counts) | {"skipped": len(report.skipped)}, status)
 
-    def _run(self, items: Iterable[Document | Skipped], report: RunReport, indexes: Indexes) -> None:
+    def _run(self, items: Iterable[Document | Prepared | Skipped], report: RunReport, indexes: Indexes) -> None:
         outlet_lines = OutletLines(StoreLineCounts(self.store), self.config.outlet_lines)
-        batch: list[tuple[Document, str]] = []
+        batch: list[tuple[Document | Prepared, str]] = []
         for item in items:
             if isinstance(item, Skipped):
                 self._skip(report, item)
                 continue
             report.counts["read"] += 1
-            digest = input_hash(item)
+            digest = item.digest if isinstance(item, Prepared) else input_hash(item)
             if self.store.input_hash(item.id) == digest:
                 report.counts["unchanged"] += 1
                 self.on_progress(1)
@@ -175,7 +212,7 @@ class Pipeline:
         """Rebuild every story from scratch: the stored articles replayed in publication order
         (ties in ingest order) through the same assignment as ingest, in one transaction;
         never at the same time as an ingest on the store (the run lock)."""
-        self._check_settings()
+        self.check_settings()
         with self.store.run_lock():
             return self._recluster()
 
@@ -195,7 +232,7 @@ class Pipeline:
         self.store.finish_run(run_id, counts)
         return counts
 
-    def _check_settings(self) -> None:
+    def check_settings(self) -> None:
         """Refuse a store whose features or copy index were made with other settings."""
         self.store.check_settings(self.featurizer.settings() | self.config.copies.index_settings())
 
@@ -223,28 +260,28 @@ class Pipeline:
             stories.resume(*self.store.term_counts(), rows, evicted_before)
         return Indexes(stories, CopyDetector(StoreBands(self.store), self.store, self.config.copies))
 
-    def _process_batch(self, batch: list[tuple[Document, str]], report: RunReport, indexes: Indexes,
+    def _process_batch(self, batch: list[tuple[Document | Prepared, str]], report: RunReport, indexes: Indexes,
                        outlet_lines: OutletLines) -> None:
-        cleaned = []
-        for document, digest in batch:
-            article = self.cleaner.clean_or_skip(document)
+        cleaned: list[tuple[Article, str, Described | None]] = []
+        for item, digest in batch:
+            article, described = (item.article, item.described) if isinstance(item, Prepared) \
+                else (self.preparer.prepare(item), None)
             if isinstance(article, Skipped):
                 self._skip(report, article)
                 continue
-            if not article.text.strip():
-                reasons = "; ".join(sorted({d.reason for d in article.dropped})) or "empty body"
-                self._skip(report, Skipped(document.id, f"no article text found ({reasons[:200]})"))
-                continue
-            cleaned.append((article, digest))
+            cleaned.append((article, digest, described))
         # publication order, ties in input order (sorted() is stable)
-        cleaned.sort(key=lambda pair: pair[0].published or NO_DATE)
+        cleaned.sort(key=lambda entry: entry[0].published or NO_DATE)
         with self.store.transaction():
             # outlet boilerplate counts change in the same transaction as the articles
-            cleaned = [(outlet_lines.filter(article), digest) for article, digest in cleaned]
-            featured = self.featurizer([article for article, _ in cleaned])
-            sentences = SentenceVectors.of([article.text for article, _ in cleaned], self.featurizer.embedder.encode)
+            filtered = [outlet_lines.filter(article) for article, _, _ in cleaned]
+            # a description made beforehand holds while the outlet filter left the text as it was
+            todo = [i for i, (article, (before, _, described)) in enumerate(zip(filtered, cleaned))
+                    if described is None or article is not before]
+            made = dict(zip(todo, self.preparer.describe([filtered[i] for i in todo])))
             self._save_skips(report)
-            for (article, digest), (features, vector), vectors in zip(cleaned, featured, sentences):
+            for i, (article, (_, digest, described)) in enumerate(zip(filtered, cleaned)):
+                described = made.get(i, described)
                 if self.store.input_hash(article.id) is not None:
                     self.delete(article.id, indexes)
                     report.counts["updated"] += 1
@@ -256,12 +293,13 @@ class Pipeline:
                 for link in links:
                     self.store.set_copy(link)
                 mine = next((link for link in links if link.article == article.id), None)
+                features, vector = described.features, np.frombuffer(described.vector, dtype=np.float32)
                 self.store.assign(place(indexes.stories, article.id, features, vector,
                                         lambda: self.store.new_story(article.title, report.run_id), mine,
                                         self.store.story_of))
                 if mine is not None:
                     report.counts["copies"] += 1
-                self.store.save_features(article.id, features, vector.tobytes())
-                self.store.save_sentence_vectors(article.id, *vectors.to_bytes())
+                self.store.save_features(article.id, features, described.vector)
+                self.store.save_sentence_vectors(article.id, described.sentence_spans, described.sentence_vectors)
             indexes.stories.settle()
         self.on_progress(len(batch))

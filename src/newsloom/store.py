@@ -442,6 +442,17 @@ class Store:
         assert table in {"articles", "stories", "runs", "skipped", "dropped_lines", "minhash_bands"}
         return self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
 
+    def outcome(self) -> tuple[set[frozenset[str]], set[tuple]]:
+        """What two runs over the same input must agree on (``ingest`` and ``batch``): the
+        partition of the articles into stories, and the copy links (article, original, kind,
+        score)."""
+        stories: dict[int, set[str]] = {}
+        for article, story in self.db.execute("SELECT id, story_id FROM articles"):
+            stories.setdefault(story, set()).add(article)
+        copies = {tuple(row) for row in self.db.execute(
+            "SELECT id, duplicate_of, copy_kind, copy_score FROM articles WHERE duplicate_of IS NOT NULL")}
+        return {frozenset(members) for members in stories.values()}, copies
+
     # ------------------------------------------------------------ features (for clustering)
 
     def save_sentence_vectors(self, article_id: str, spans: bytes, vectors: bytes) -> None:

@@ -1,0 +1,182 @@
+"""`newsloom batch` against `newsloom ingest`, on the whole of GVA and ECB+ (dev), in one run.
+
+1. `newsloom ingest` of both files into an empty store (end to end, model loading included);
+2. stage 1 alone on Ray with 1 worker, then with 2 workers (each into a fresh work dir; Ray's
+   start and each worker's model loading included), and the scaling from 1 to 2;
+3. the whole `newsloom batch --workers 2` into an empty store, end to end, reusing nothing;
+   its stage 3 alone (articles/s: the ceiling of any cluster, since it is sequential);
+4. whether the two stores hold exactly the same partition into stories and the same copy
+   groups;
+5. a projection, labelled as one: per-core stage-1 throughput × 64 cores, stage 3's ceiling,
+   and the time for 20 million CC-NEWS records.
+
+The story labels are dropped before anything reaches newsloom. Prints the machine's load
+average beside the figures: the cores are shared, so compare runs only at similar load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from common import SHARED, load_set  # noqa: E402
+
+NEWSLOOM = [sys.executable, "-m", "newsloom.cli"]
+SETS = ("gva", "ecbplus")
+
+
+def write_inputs(folder: Path, sets) -> list[str]:
+    paths = []
+    for name in sets:
+        path = folder / f"{name}.jsonl"
+        path.write_text("".join(json.dumps({k: r[k] for k in ("id", "title", "text", "date", "source", "url") if k in r})
+                                + "\n" for r in load_set(name)))
+        paths.append(str(path))
+    return paths
+
+
+def run(*args: str) -> tuple[float, str]:
+    start = time.perf_counter()
+    result = subprocess.run([*NEWSLOOM, *args], capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if result.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(args)} failed:\n{result.stdout}\n{result.stderr[-2000:]}")
+    return elapsed, result.stdout
+
+
+def stage1_alone(paths: list[str], workers: int, work: Path) -> dict:
+    """Stage 1 on Ray: wall seconds with Ray's start and the workers' model loading, the
+    seconds from the workers being ready to the last task's end, articles prepared, and the
+    seconds the tasks themselves took (summed over workers)."""
+    from newsloom.batch import BatchConfig, WorkDir, plan, stage1
+    from newsloom.pipeline import PipelineConfig
+    from newsloom.rayexec import RayExecutor
+
+    batch = BatchConfig(workers=workers)
+    config = PipelineConfig()
+    planned = plan(paths, config, batch)
+    executor = RayExecutor(batch)
+    start = time.perf_counter()
+    results = stage1(planned, WorkDir(work), config, executor)
+    end = time.perf_counter()
+    failed = [r for r in results if r.error]
+    if failed:
+        raise SystemExit(f"stage 1 tasks failed: {[(r.task.name, r.error) for r in failed]}")
+    return {"wall": end - start, "working": end - executor.started, "start-up": executor.started - start,
+            "articles": sum(r.articles for r in results), "tasks": sum(r.seconds for r in results),
+            "cpu": sum(r.cpu for r in results), "count": len(results)}
+
+
+def html_per_core() -> float:
+    """Stage 1's rate on HTML pages (CC-NEWS holds HTML, which costs more to clean than the
+    dev sets' text): the extraction set's pages, one task in this process, models loaded first."""
+    from newsloom.batch import BatchConfig, LocalExecutor, WorkDir, plan, stage1
+    from newsloom.pipeline import PipelineConfig, Preparer
+
+    pages = SHARED / "data" / "extraction-dev" / "html"
+    preparer = Preparer()
+    preparer.cleaner, preparer.featurizer.embedder  # loaded before the clock starts
+    with tempfile.TemporaryDirectory() as work:
+        planned = plan([str(pages)], PipelineConfig(), BatchConfig())
+        results = stage1(planned, WorkDir(work), PipelineConfig(), LocalExecutor(preparer=preparer))
+    return sum(r.articles for r in results) / sum(r.cpu for r in results)
+
+
+def outcome(db: str) -> tuple[set, set]:
+    from newsloom.store import Store
+
+    store = Store(db)
+    try:
+        return store.outcome()
+    finally:
+        store.close()
+
+
+def load() -> str:
+    return " ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
+def one_round(tmp: Path, paths: list[str], number: int) -> dict:
+    """Every measurement once, in the same minutes: the machine's load moves (other work)."""
+    m: dict = {}
+    m["ingest"], out = run("--db", str(tmp / f"ingest{number}.db"), "ingest", *paths)
+    m["read"] = int(re.search(r"read (\d+)", out).group(1))
+    print(f"[{number}] ingest: {m['read']} articles in {m['ingest']:.1f} s (load {load()})")
+    for workers in (1, 2):
+        stage = m[f"stage1-{workers}"] = stage1_alone(paths, workers, tmp / f"work{number}-{workers}")
+        print(f"[{number}] stage 1, {workers} worker(s), {stage['count']} tasks: {stage['articles']} articles in "
+              f"{stage['working']:.1f} s once the workers are up, + {stage['start-up']:.1f} s Ray start and model "
+              f"loading; task seconds summed {stage['tasks']:.1f}, task CPU seconds summed {stage['cpu']:.1f} "
+              f"(load {load()})")
+    m["batch"], out = run("--db", str(tmp / f"batch{number}.db"), "batch", *paths, "--workers", "2",
+                          "--work-dir", str(tmp / f"work{number}-batch"))
+    print(f"[{number}] batch, 2 workers: {m['batch']:.1f} s end to end (load {load()})\n  "
+          f"{out.strip().splitlines()[-2]}")
+    # stage 3 alone: the same command into another empty store, every task done already
+    m["stage3"], _ = run("--db", str(tmp / f"stage3-{number}.db"), "batch", *paths, "--workers", "2",
+                         "--work-dir", str(tmp / f"work{number}-batch"))
+    print(f"[{number}] stage 3 alone (all tasks done, into an empty store): {m['stage3']:.1f} s (load {load()})")
+    m["same"] = outcome(str(tmp / f"ingest{number}.db")) == outcome(str(tmp / f"batch{number}.db"))
+    m["outcome"] = outcome(str(tmp / f"batch{number}.db"))
+    return m
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sets", default=",".join(SETS), help="dev sets to read (default gva,ecbplus)")
+    parser.add_argument("--rounds", type=int, default=2, help="rounds of every measurement; the best of each counts")
+    parser.add_argument("--records", type=int, default=20_000_000, help="records in the projection")
+    parser.add_argument("--cores", type=int, default=64, help="cores of the projected cluster")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        paths = write_inputs(tmp, args.sets.split(","))
+        print(f"input: {', '.join(Path(p).name for p in paths)}; load average at start {load()}")
+        rounds = [one_round(tmp, paths, number) for number in range(1, args.rounds + 1)]
+        best = {key: min(r[key] for r in rounds) for key in ("ingest", "batch", "stage3")}
+        one = min((r["stage1-1"] for r in rounds), key=lambda s: s["working"])
+        two = min((r["stage1-2"] for r in rounds), key=lambda s: s["working"])
+        read, articles = rounds[0]["read"], one["articles"]
+        partition, copies = rounds[0]["outcome"]
+
+        print(f"\nbest of {args.rounds} rounds (load average now {load()}):")
+        print(f"ingest: {read} articles in {best['ingest']:.1f} s = {read / best['ingest']:.1f} articles/s end to end")
+        for workers, stage in ((1, one), (2, two)):
+            print(f"stage 1, {workers} worker(s): {articles / stage['working']:.1f} articles/s once the workers are "
+                  f"up ({stage['working']:.1f} s), {articles / stage['wall']:.1f} with Ray's start and model loading")
+        print(f"stage 1 scaling 1 → 2 workers: {one['working'] / two['working']:.2f}× once up, "
+              f"{one['wall'] / two['wall']:.2f}× with start-up (target ≥ 1.7×); CPU seconds of the tasks "
+              f"{one['cpu']:.1f} with 1 worker, {two['cpu']:.1f} with 2")
+        print(f"batch, 2 workers: {read / best['batch']:.1f} articles/s end to end ({best['batch']:.1f} s): "
+              f"{best['ingest'] / best['batch']:.2f}× ingest (target > 1)")
+        stage3_rate = read / best["stage3"]
+        print(f"stage 3 alone: {stage3_rate:.1f} articles/s ({best['stage3']:.1f} s, process start included)")
+        print(f"same partition and copy groups as ingest, every round: {all(r['same'] for r in rounds)} "
+              f"({len(partition)} stories, {len(copies)} copies)")
+
+        html_rate = html_per_core()
+        per_core = min(articles / one["cpu"], html_rate)
+        stage1_hours = args.records / (per_core * args.cores) / 3600
+        stage3_hours = args.records / stage3_rate / 3600
+        print(f"stage 1 on HTML pages (extraction-dev, one core, in process): {html_rate:.1f} pages/s")
+        print(f"\nPROJECTION (not a measurement): {args.records:,} CC-NEWS records on {args.cores} cores, "
+              f"at the slower of the JSON Lines and HTML rates per core")
+        print(f"  stage 1: {per_core:.1f} articles/s per core × {args.cores} = {per_core * args.cores:,.0f} articles/s "
+              f"→ {stage1_hours:.1f} h")
+        print(f"  stage 3 ceiling: {stage3_rate:.1f} articles/s → {stage3_hours:.1f} h")
+        single = 1 / (1 / per_core + 1 / stage3_rate)  # one process doing both stages' work per article
+        print(f"  total, stage 3 alongside stage 1: about the slower, {max(stage1_hours, stage3_hours):.1f} h; "
+              f"ingest, one process at {single:.1f}/s on the same pages: {args.records / single / 3600:.0f} h")
+        print(f"load average at the end {load()}")
+
+
+if __name__ == "__main__":
+    main()

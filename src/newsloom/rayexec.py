@@ -1,0 +1,115 @@
+"""Stage 1 of ``newsloom batch`` on Ray: one actor per worker, each holding one ``Preparer``
+(the cleaner's classifier and the embedding model loaded once per worker), fed one task at a
+time. Ray restarts a dead worker and tries a failed task again (``retries``); a task that
+still fails is reported with its error and the others go on. Local on this machine's cores by
+default (``ray.init(num_cpus=workers)``), any running Ray cluster by ``address``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from .batch import BatchConfig, Task, TaskResult, WorkDir, run_task
+from .errors import ConfigError
+from .pipeline import PipelineConfig, Preparer
+
+INSTALL_HINT = "install it with: pip install 'newsloom[ray]' (or 'make install' in a checkout)"
+
+
+def import_ray():
+    """The ``ray`` module, or a ConfigError that says how to install it."""
+    try:
+        import ray
+    except ImportError:
+        raise ConfigError("newsloom batch needs Ray, which is not installed", INSTALL_HINT) from None
+    return ray
+
+
+class _Worker:
+    """A Ray actor's body: the models of one worker, and the task step."""
+
+    def __init__(self, config: PipelineConfig, chunk: int):
+        import logging
+
+        for noisy in ("trafilatura", "htmldate", "urllib3"):
+            logging.getLogger(noisy).setLevel(logging.CRITICAL)
+        self.config, self.chunk = config, chunk
+        self.preparer = Preparer(config)
+
+    def ready(self) -> bool:
+        """Load the models now (before the first task), and say so."""
+        return self.preparer.cleaner is not None and self.preparer.featurizer.embedder is not None
+
+    def run(self, task: Task, work_dir: str) -> TaskResult:
+        return run_task(task, WorkDir(work_dir), self.preparer, self.config, self.chunk)
+
+
+class RayExecutor:
+    """Runs stage 1's tasks on ``batch.workers`` Ray actors."""
+
+    def __init__(self, batch: BatchConfig | None = None):
+        self.batch = batch or BatchConfig()
+        self.ray = import_ray()
+        self.started: float | None = None  # when the last run's workers were ready (perf_counter)
+
+    def run(self, tasks: list[Task], work_dir: WorkDir, config: PipelineConfig,
+            on_done: Callable[[TaskResult], None]) -> None:
+        ray = self.ray
+        started = not ray.is_initialized()
+        if started:
+            import os
+
+            # the workers import this newsloom, also when the driver found it in a source tree
+            source = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+            if os.path.basename(source) not in ("site-packages", "dist-packages"):
+                os.environ["PYTHONPATH"] = os.pathsep.join(
+                    p for p in (source, os.environ.get("PYTHONPATH")) if p)
+            options = {"address": self.batch.address} if self.batch.address else {"num_cpus": self.batch.workers}
+            ray.init(include_dashboard=False, logging_level="ERROR", log_to_driver=False, **options)
+        try:
+            self._run(tasks, str(work_dir.path), config, on_done)
+        finally:
+            if started:
+                ray.shutdown()
+
+    def _run(self, tasks, work_dir, config, on_done):
+        ray = self.ray
+        retries = self.batch.retries
+        actor = ray.remote(num_cpus=1, max_restarts=retries, max_task_retries=retries)(_Worker)
+        workers = [actor.remote(config, self.batch.chunk) for _ in range(min(self.batch.workers, len(tasks)))]
+        ray.get([worker.ready.remote() for worker in workers])
+        self.started = time.perf_counter()  # the workers are up, their models loaded
+        pending = list(reversed(tasks))  # in ingest's order (popped from the end), so stage 3 can start on the first
+        running: dict = {}
+        tries: dict[int, int] = {}
+
+        def submit(worker) -> None:
+            task = pending.pop()
+            running[worker.run.options(retry_exceptions=True).remote(task, work_dir)] = (task, worker)
+
+        for worker in workers:
+            if pending:
+                submit(worker)
+        while running:
+            ready, _ = ray.wait(list(running), num_returns=1)
+            task, worker = running.pop(ready[0])
+            try:
+                on_done(ray.get(ready[0]))
+            except ray.exceptions.RayActorError as error:
+                tries[task.number] = tries.get(task.number, 0) + 1
+                if tries[task.number] <= retries:
+                    pending.append(task)  # the worker died: its task again, on a fresh worker
+                    worker = actor.remote(config, self.batch.chunk)
+                else:
+                    on_done(TaskResult(task, error=_message(error)))
+            except ray.exceptions.RayError as error:
+                on_done(TaskResult(task, error=_message(error)))
+            if pending:
+                submit(worker)
+
+
+def _message(error: Exception) -> str:
+    cause = getattr(error, "cause", None) or error
+    text = str(cause).strip().splitlines()
+    return f"{type(cause).__name__}: {text[-1] if text else ''}"[:300]
