@@ -97,6 +97,15 @@ def test_copies_why_and_delete(run):
     assert run("delete", "valley-wire-0311-bridge").exit_code == 2
 
 
+def test_why_gives_the_weighed_signals_of_the_story_and_of_the_runner_up(run):
+    run("ingest", str(EXAMPLES))
+    ids = [json.loads(line)["id"] for line in run("export", "articles").output.splitlines()]
+    answers = [run("why", article_id).output for article_id in ids]
+    scored = [a for a in answers if "joined story #" in a or ": best story #" in a]
+    assert scored and all(re.search(r"story #\d+ p [01]\.\d\d \(tfidf [01]\.\d\d ×-?\d", a) for a in scored)
+    assert any(re.search(r"\n  runner-up: story #\d+ p [01]\.\d\d \(tfidf", a) for a in scored)
+
+
 def test_hostile_text_is_stored_as_data(run, tmp_path):
     evil = tmp_path / "evil.jsonl"
     evil.write_text(json.dumps({"id": "x'); DROP TABLE articles; --", "title": "Robert'); DROP TABLE articles;--",
