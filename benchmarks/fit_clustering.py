@@ -12,8 +12,9 @@ their original and are never scored) are recorded with label 1 for its gold stor
 
 The threshold is chosen by leave-one-set-out on the *fit* halves: for each set, the combiner is
 fitted on the fit halves of the other two and the real online placement is run over the
-held-out set's fit half at every threshold; the threshold with the best worst-case BCubed F1
-over the three held-out sets is kept. The shipped combiner is then fitted on the fit halves of
+held-out set's fit half at every threshold; the threshold with the best mean BCubed F1 over
+the three held-out sets is kept (the best worst case was tried: it takes 0.7 for +0.007 on
+AllSides' fit half and −0.03 on ECB+'s). The shipped combiner is then fitted on the fit halves of
 all the sets. The test halves are never seen; ``--report`` scores them afterwards (held-out
 sets with the model of the other two, and every set with the shipped model) in-process.
 Writes a JSON model file (``cluster.model_to_json``).
@@ -135,14 +136,14 @@ def main():
     for threshold in THRESHOLDS:
         scores = {name: online(fit_halves[name], replace(config, threshold=threshold, combiner=combiner))[2]
                   for name, combiner in held_out.items()}
-        by_threshold[threshold] = min(scores.values()) if scores else 0.0
+        by_threshold[threshold] = sum(scores.values()) / len(scores) if scores else 0.0
         print(f"threshold {threshold}: held-out fit halves " + ", ".join(f"{n} {f:.3f}" for n, f in scores.items()),
               flush=True)
     threshold = max(THRESHOLDS, key=lambda t: (by_threshold[t], t))
     combiner = fit(pairs, names)
     Path(args.out).write_text(model_to_json(combiner, threshold, f"{args.sets} (fit halves; threshold by "
                                                                  f"leave-one-set-out)"))
-    print(f"chose threshold {threshold} (worst held-out fit-half BCubed F1 {by_threshold[threshold]:.3f}); "
+    print(f"chose threshold {threshold} (mean held-out fit-half BCubed F1 {by_threshold[threshold]:.3f}); "
           f"wrote {args.out}")
     if args.report:
         for name in names:
