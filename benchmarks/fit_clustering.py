@@ -131,12 +131,13 @@ def main():
     pairs = {name: training_pairs(p, config) for name, p in fit_halves.items()}
     for name, (_, y) in pairs.items():
         print(f"{name}: {len(fit_halves[name])} articles, {len(y)} pairs, {y.sum()} positive", flush=True)
-    held_out = {name: fit(pairs, [n for n in names if n != name]) for name in names} if len(names) > 1 else {}
+    # each set scored by the model of the others (one set alone: by its own model, on its fit half)
+    held_out = {name: fit(pairs, [n for n in names if n != name] or names) for name in names}
     by_threshold = {}
     for threshold in THRESHOLDS:
         scores = {name: online(fit_halves[name], replace(config, threshold=threshold, combiner=combiner))[2]
                   for name, combiner in held_out.items()}
-        by_threshold[threshold] = sum(scores.values()) / len(scores) if scores else 0.0
+        by_threshold[threshold] = sum(scores.values()) / len(scores)
         print(f"threshold {threshold}: held-out fit halves " + ", ".join(f"{n} {f:.3f}" for n, f in scores.items()),
               flush=True)
     threshold = max(THRESHOLDS, key=lambda t: (by_threshold[t], t))
@@ -150,7 +151,7 @@ def main():
             test = prepared_half(name, "test", embedder, cache)
             shipped = online(test, replace(config, threshold=threshold, combiner=combiner))
             line = f"{name} test half: shipped P {shipped[0]:.3f} R {shipped[1]:.3f} F1 {shipped[2]:.3f}"
-            if name in held_out:
+            if len(names) > 1:
                 loso = online(test, replace(config, threshold=threshold, combiner=held_out[name]))
                 line += f"; leave-one-set-out P {loso[0]:.3f} R {loso[1]:.3f} F1 {loso[2]:.3f}"
             if any(feats.get("date") for *_, feats, _ in test):
