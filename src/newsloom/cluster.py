@@ -477,10 +477,9 @@ class StoryIndex:
         rarity = {e: self.idf(e.rsplit(" ", 1)[-1]) for e in features["entities"]}
         found = [self._signals(features, vector, terms, title, rarity, self.stories[i]) for i in story_ids]
         for name in SIMILARITIES:
-            values = sorted(s[name] for s in found)
-            best, second = (values[-1], values[-2]) if len(values) > 1 else (0.0, 0.0)
+            *_, second, best = [0.0, 0.0, *sorted(s[name] for s in found)]
             for s in found:  # a lone candidate leads nothing: 0, no evidence either way
-                s[f"{name}_lead"] = s[name] - (second if s[name] == best else best) if len(found) > 1 else 0.0
+                s[f"{name}_lead"] = (s[name] - (second if s[name] == best else best)) if len(found) > 1 else 0.0
         return found
 
     def _signals(self, features: dict, vector: np.ndarray | None, a: dict, title_vector: dict, rarity: dict,
