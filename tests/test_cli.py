@@ -110,7 +110,8 @@ def test_copies(corpus):
 def test_why(corpus):
     joined = corpus("why", "green-ledger-solar-vote").output.splitlines()
     assert joined[0] == "green-ledger-solar-vote → story #2 (Council approves solar farm on old quarry land)"
-    assert joined[1].startswith("  joined: score") and joined[2].startswith("  shared: ") and "solar" in joined[2]
+    assert joined[1].startswith("  joined story #2 p ") and "tfidf" in joined[1]
+    assert joined[-1].startswith("  shared: ") and "solar" in joined[-1]
     copied = corpus("why", COPY).output
     assert "copy (near" in copied and "copy of valley-wire-0311-bridge (near, 0." in copied
 
@@ -121,6 +122,15 @@ def test_delete(corpus):
     assert json.loads(corpus("copies", COPY, "--json").output)[0]["duplicate_of"] is None, "the copy is an original now"
     again = corpus("delete", "valley-wire-0311-bridge")
     assert again.exit_code == 2 and "no article with id 'valley-wire-0311-bridge'" in again.output
+
+
+def test_why_gives_the_weighed_signals_of_the_story_and_of_the_runner_up(run):
+    run("ingest", str(EXAMPLES))
+    ids = [json.loads(line)["id"] for line in run("export", "articles").output.splitlines()]
+    answers = [run("why", article_id).output for article_id in ids]
+    scored = [a for a in answers if "joined story #" in a or ": best story #" in a]
+    assert scored and all(re.search(r"story #\d+ p [01]\.\d\d \(tfidf [01]\.\d\d ×-?\d", a) for a in scored)
+    assert any(re.search(r"\n  runner-up: story #\d+ p [01]\.\d\d \(tfidf", a) for a in scored)
 
 
 def test_hostile_text_is_stored_as_data(run, tmp_path):

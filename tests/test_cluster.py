@@ -238,3 +238,36 @@ def test_a_pickled_model_is_refused_without_running_it(tmp_path, monkeypatch):
     finally:
         shipped_model.cache_clear()
     assert not marker.exists()
+
+
+# ---------------------------------------------------------------- signals and reasons
+
+
+def _two_stories() -> StoryIndex:
+    index = StoryIndex(ClusterConfig())
+    for story, title, text in [
+        (1, "Harlow Creek bridge collapses", "The Harlow Creek bridge fell into the river on Monday; two drivers were hurt."),
+        (2, "Harlow council meets", "The Harlow council met on Monday to discuss the budget of the town library."),
+    ]:
+        index.add(story, article_features(title, text, None), np.ones(4, dtype=np.float32) / 2)
+    return index
+
+
+def test_each_similarity_comes_with_its_lead_over_the_other_candidates():
+    index = _two_stories()
+    features = article_features("Bridge in Harlow Creek collapses", "The Harlow Creek bridge fell into the river.", None)
+    first, second = index.signals(features, np.ones(4, dtype=np.float32) / 2, [1, 2])
+    assert set(first) == set(SIGNALS) and first["days"] == 0.0  # undated: no time gap to measure
+    assert first["tfidf_lead"] > 0 and first["tfidf_lead"] == pytest.approx(first["tfidf"] - second["tfidf"])
+    assert second["tfidf_lead"] == pytest.approx(-first["tfidf_lead"])
+    alone = index.signals(features, None, [1])[0]
+    assert alone["tfidf"] > 0 and alone["tfidf_lead"] == 0.0  # no other candidate: no lead either way
+
+
+def test_an_assignment_gives_the_weighed_signals_of_its_story_and_of_the_runner_up():
+    index = _two_stories()
+    features = article_features("Bridge in Harlow Creek collapses", "The Harlow Creek bridge fell into the river.", None)
+    placed = place(index, "a", features, np.ones(4, dtype=np.float32) / 2, lambda: 99)
+    chosen, runner_up = placed.reason.split("; runner-up ")
+    assert placed.story == 1 and chosen.startswith("joined story #1 p ") and "tfidf_lead" in chosen and " ×" in chosen
+    assert runner_up.startswith("story #2 p ") and "title" in runner_up

@@ -294,7 +294,8 @@ def copies(ctx, article_id, as_json):
 @click.argument("article_id")
 @click.pass_context
 def why(ctx, article_id):
-    """Why an article is in its story: the score and what it shares with the story."""
+    """Why an article is in its story: the score, the signals and their weights for the chosen
+    story and for the runner-up, and what it shares with the story."""
     store = open_store(ctx)
     article = store.article(article_id)
     assignment = store.assignment(article_id)
@@ -303,7 +304,10 @@ def why(ctx, article_id):
         return
     headline = store.story(assignment.story).headline
     click.echo(f"{printable(article_id)} → story #{assignment.story} ({printable(headline)})")
-    click.echo(f"  {printable(assignment.reason)}")
+    chosen, _, runner_up = assignment.reason.partition("; runner-up ")
+    click.echo(f"  {printable(chosen)}")
+    if runner_up:
+        click.echo(f"  runner-up: {printable(runner_up)}")
     if assignment.shared_terms:
         click.echo(f"  shared: {printable(', '.join(assignment.shared_terms))}")
     if article.duplicate_of:

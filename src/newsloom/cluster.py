@@ -6,10 +6,16 @@ stories active within ``window_days`` of it, found through an inverted index of 
 so the cost per article does not grow with the archive. The score of an article against a
 story is a logistic model over signals (``SIGNALS``): TF-IDF cosine with the story's centroid
 and with its closest recent article, the same two for the embedding, the IDF-weighted share of
-the article's entities the story has, title similarity and time distance. Above ``threshold``
-the article joins the best story, else it opens a new one. The model and the threshold are
-fitted on the dev sets by ``benchmarks/fit_clustering.py`` and shipped in the package. Every
-assignment keeps its score and the terms it shared.
+the article's entities the story has, title similarity and time distance — and, for each of the
+six similarities, its lead: how far this story is ahead of the best other candidate (negative
+when behind). A cosine's scale depends on the corpus (short excerpts share few words, long
+articles many); the lead over the other candidates much less, so a model fitted on some news
+carries better to other news. Undated articles (and stories) have a time gap of 0 and every
+story the index finds is a candidate: the texts alone decide. Above ``threshold`` the article
+joins the best story, else it opens a new one. The model (named weights, JSON) and the
+threshold — chosen by leave-one-set-out — are fitted on the dev sets by
+``benchmarks/fit_clustering.py`` and shipped in the package. Every assignment keeps its score,
+the weighed signals of its story and of the runner-up, and the terms it shared.
 
 Across languages the English signals say little, so an article that no story of its own
 language takes is compared with the candidate stories of other languages (found through the
@@ -71,7 +77,8 @@ class ClusterConfig:
                               "use a model written by benchmarks/fit_clustering.py")
 
 
-SIGNALS = ("tfidf", "tfidf_closest", "embedding", "embedding_closest", "entities", "title", "days")
+SIMILARITIES = ("tfidf", "tfidf_closest", "embedding", "embedding_closest", "entities", "title")
+SIGNALS = (*SIMILARITIES, "days", *(f"{name}_lead" for name in SIMILARITIES))
 
 
 FEATURE_RECIPE = 1
@@ -510,7 +517,12 @@ class StoryIndex:
         terms = _unit(self._weighted(features["terms"]))
         title = _unit(self._weighted(Counter(features["title"])))
         rarity = {e: self.idf(e.rsplit(" ", 1)[-1]) for e in features["entities"]}
-        return [self._signals(features, vector, terms, title, rarity, self.stories[i]) for i in story_ids]
+        found = [self._signals(features, vector, terms, title, rarity, self.stories[i]) for i in story_ids]
+        for name in SIMILARITIES:
+            *_, second, best = [0.0, 0.0, *sorted(s[name] for s in found)]
+            for s in found:  # a lone candidate leads nothing: 0, no evidence either way
+                s[f"{name}_lead"] = (s[name] - (second if s[name] == best else best)) if len(found) > 1 else 0.0
+        return found
 
     def _signals(self, features: dict, vector: np.ndarray | None, a: dict, title_vector: dict, rarity: dict,
                  story: _StoryState) -> dict[str, float]:
@@ -598,6 +610,15 @@ def _gap(first: date | None, second: date | None) -> float:
     return (second - first).days if first and second else 0.0
 
 
+def explain(combiner, story_id: int, probability: float, signals: dict[str, float]) -> str:
+    """One candidate story's score and what made it: each signal's value and, for a
+    ``LogisticCombiner``, its weight (the log-odds it adds is value × weight)."""
+    weights = getattr(combiner, "weights", {})
+    parts = ", ".join(f"{name} {value:.2f}" + (f" ×{weights[name]:.2f}" if name in weights else "")
+                      for name, value in signals.items())
+    return f"story #{story_id} p {float(probability):.2f} ({parts})"
+
+
 def assign(index: StoryIndex, article_id: str, features: dict, vector: np.ndarray | None,
            new_story) -> Assignment:
     """Put one article in its best story (or a new one from ``new_story()``), update the index."""
@@ -607,14 +628,19 @@ def assign(index: StoryIndex, article_id: str, features: dict, vector: np.ndarra
         (candidates if index.same_language(features, story_id) else other_languages).append(story_id)
     signals = index.signals(features, vector, candidates)
     probabilities = index.scores(signals)
+    runner_up = ""
     if candidates:
-        top = int(np.argmax(probabilities))  # ties: the first, i.e. the most-voted candidate
+        ranked = np.argsort(-probabilities, kind="stable")  # ties: the most-voted candidate first
+        top = int(ranked[0])
         best, best_score, best_signals = candidates[top], float(probabilities[top]), signals[top]
+        if len(ranked) > 1:
+            second = int(ranked[1])
+            runner_up = f"; runner-up {explain(index.config.combiner, candidates[second], probabilities[second], signals[second])}"
     if best is not None and best_score >= index.config.threshold:
         shared = index.shared_terms(features, best)
         index.add(best, features, vector)
-        detail = ", ".join(f"{k} {v:.2f}" for k, v in best_signals.items())
-        return Assignment(article_id, best, round(best_score, 4), f"joined: score {best_score:.2f} ({detail})", shared)
+        return Assignment(article_id, best, round(best_score, 4),
+                          f"joined {explain(index.config.combiner, best, best_score, best_signals)}{runner_up}", shared)
     # the most-voted few: each story's gist is encoded once, but the model is slow
     other_languages = other_languages[:CROSSLINGUAL_CANDIDATES]
     if other_languages:
@@ -632,7 +658,8 @@ def assign(index: StoryIndex, article_id: str, features: dict, vector: np.ndarra
     index.add(story_id, features, vector)
     reason = "new story: no active story scored above the threshold"
     if best is not None:
-        reason += f" (best {best_score:.2f} < {index.config.threshold})"
+        reason += (f" {index.config.threshold}: best {explain(index.config.combiner, best, best_score, best_signals)}"
+                   f"{runner_up}")
     return Assignment(article_id, story_id, round(1 - best_score, 4), reason, ())
 
 
