@@ -17,7 +17,7 @@ from .store import Store
 log = logging.getLogger(__name__)
 
 ARTICLE_FIELDS = ("id", "source", "title", "published", "url", "dateline", "author", "language",
-                  "duplicate_of", "copy_kind", "copy_score", "text")
+                  "duplicate_of", "copy_kind", "copy_score", "text", "shown_id")
 
 
 def build_report(store: Store, story_id: int, comparer: Comparer | None = None) -> StoryReport:

@@ -80,6 +80,7 @@ def article_page(request: Request, state: ServicesDep,
                  article_id: Annotated[str, Path(min_length=1, max_length=2000, pattern=r"^[^\n\r]+$",
                                                  description="an article id")]):
     store = state.store()
+    article_id = store.resolve(article_id)
     return state.templates.TemplateResponse(request, "article.html", {
         "article": store.article(article_id), "copies": store.copy_group(article_id),
         "assignment": store.assignment(article_id), "cited": store.citations(article_id),
