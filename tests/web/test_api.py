@@ -100,6 +100,16 @@ def test_article_has_text_copies_story_and_removed_lines(client):
     assert copy["duplicate_of"] == "valley-wire-0311-bridge" and len(copy["copy_group"]) == 2
 
 
+def test_article_is_found_by_its_shown_name_and_carries_it(client):
+    by_id = client.get(f"/api/articles/{EXAMPLES / 'northfield-daily-bridge.txt'}").json()
+    by_name = client.get("/api/articles/corpus/northfield-daily-bridge.txt").json()
+    assert by_name == by_id and by_name["shown_id"] == "corpus/northfield-daily-bridge.txt"
+    assert {m["shown_id"] for m in by_name["copy_group"]} == {"valley-wire-0311-bridge", "corpus/northfield-daily-bridge.txt"}
+    story = client.get(f"/api/stories/{seeds_story_id(client)}").json()
+    assert sorted(a["shown_id"] for a in story["articles"]) == ["seeds/000_48af7910958ecb10.txt",
+                                                                 "seeds/001_dc5a2832e058e991.txt"]
+
+
 def test_unknown_article_is_404(client):
     response = client.get("/api/articles/no-such-article")
     assert response.status_code == 404 and response.json()["status"] == 404

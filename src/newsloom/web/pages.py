@@ -93,7 +93,8 @@ def article_page(request: Request, state: ServicesDep,
 def story_view(data: dict) -> dict:
     """What the story template needs: the claim table as a grid (a row per claim, a column per
     outlet, each cell that outlet's wording or nothing), each article's text cut into segments
-    that carry the ids of the claims they state, and the coverage chart."""
+    that carry the ids of the claims they state, the coverage chart, and the name each article
+    is shown (and linked) by."""
     outlets = data["story"]["outlet_names"]
     outlet_of = {a["id"]: a["outlet"] for a in data["articles"]}
     grid = []
@@ -112,7 +113,8 @@ def story_view(data: dict) -> dict:
             by_article.setdefault(e["article"], []).append((e["start"], e["end"], claim["id"]))
     articles = [article | {"segments": _segments(article["text"], by_article.get(article["id"], []))}
                 for article in data["articles"]]
-    return {"story": data["story"], "outlets": outlets, "claims": grid, "articles": articles,
+    shown = {a["id"]: a["shown_id"] or a["id"] for a in data["articles"]}  # what links name an article by
+    return {"story": data["story"], "outlets": outlets, "claims": grid, "articles": articles, "shown": shown,
             "summary": data["summary"], "timeline": data["timeline"], "attributions": data["attributions"],
             "quotes": data["quotes"], "entities": data["entities"][:40], "chart": coverage_chart(data["articles"]),
             "counts": data["story"]["claim_counts"]}
