@@ -215,7 +215,8 @@ def test_articles_ingested_by_absolute_path_are_shown_without_it(run, tmp_path):
     (story,) = json.loads(run("stories", "--json").output)
     outputs = [run("stories").output, run("story", str(story["id"])).output,
                run("why", "wire/northfield-daily-bridge.txt").output,
-               run("copies", "wire/odd\nname.txt").output]
+               run("copies", "wire/odd\nname.txt").output, run("story", str(story["id"]), "--json").output,
+               run("copies", "wire/northfield-daily-bridge.txt", "--json").output]
     assert not any(str(tmp_path) in shown for shown in outputs), outputs
     assert "(wire/northfield-daily-bridge.txt)" in outputs[1]
     assert "wire/odd\\nname.txt" in outputs[3] and "wire/odd\nname" not in "".join(outputs), \

@@ -276,7 +276,10 @@ def copies(ctx, article_id, as_json):
     article_id = store.resolve(article_id)  # an id or the name shown; NotFound with a fix
     group = store.copy_group(article_id)
     if as_json:
-        click.echo(json.dumps([asdict(member) for member in group], indent=2, ensure_ascii=False))
+        from .report import shown_everywhere
+
+        members = shown_everywhere([asdict(member) for member in group], {m.id: m.shown_id for m in group})
+        click.echo(json.dumps(members, indent=2, ensure_ascii=False))
         return
     if len(group) == 1:
         click.echo(f"{printable(group[0].shown_id)} has no known copies and copies nothing known.")
@@ -335,8 +338,11 @@ def delete(ctx, article_id):
     """Remove an article from the store, its story and the copy index."""
     from .pipeline import Pipeline
 
-    links = Pipeline(open_store(ctx)).delete(article_id)
-    click.echo(f"deleted {printable(article_id)}" + (f"; {len(links)} former copies now copy {links[0].original}" if links else ""))
+    store = open_store(ctx)
+    links = Pipeline(store).delete(store.resolve(article_id))
+    original = store.shown_ids([links[0].original]).get(links[0].original, links[0].original) if links else None
+    click.echo(f"deleted {printable(article_id)}" + (f"; {len(links)} former copies now copy {printable(original)}"
+                                                     if links else ""))
 
 
 @cli.command()
