@@ -70,7 +70,7 @@ def test_export_jsonl_and_csv(run):
     rows = [json.loads(line) for line in run("export", "articles").output.splitlines()]
     assert len(rows) == 8
     assert list(rows[0]) == ["id", "story", "source", "title", "published", "url", "duplicate_of", "copy_kind",
-                             "copy_score", "dateline", "author", "language", "text"], "the README's order"
+                             "copy_score", "dateline", "author", "language", "text", "shown_id"], "the README's order"
     assert any(r["duplicate_of"] == "valley-wire-0311-bridge" for r in rows)
     table = list(csv.DictReader(io.StringIO(run("export", "articles", "--format", "csv").output)))
     assert {r["id"] for r in table} == {r["id"] for r in rows}
@@ -97,10 +97,12 @@ COPY = str(EXAMPLES / "northfield-daily-bridge.txt")
 def test_copies(corpus):
     shown = corpus("copies", COPY).output.splitlines()
     assert shown[0].startswith("valley-wire-0311-bridge  [Valley Wire, 2026-03-10T11:05:00]  original")
-    assert shown[2].startswith(f"{COPY}  [Northfield Daily, no date]  near copy, score 0.")
+    assert shown[2].startswith("corpus/northfield-daily-bridge.txt  [Northfield Daily, no date]  near copy, score 0.")
     group = json.loads(corpus("copies", COPY, "--json").output)
     assert [list(member) for member in group] == [["id", "source", "title", "published", "duplicate_of", "copy_kind",
-                                                   "copy_score"]] * 2
+                                                   "copy_score", "shown_id"]] * 2
+    assert corpus("copies", "corpus/northfield-daily-bridge.txt").output == corpus("copies", COPY).output, \
+        "an article is found by the name it is shown by"
     assert [m["duplicate_of"] for m in group] == [None, "valley-wire-0311-bridge"]
     alone = corpus("copies", "green-ledger-solar-vote").output
     assert alone == "green-ledger-solar-vote has no known copies and copies nothing known.\n"
@@ -201,3 +203,27 @@ def test_runs(run, tmp_path):
     assert len(runs) == 2
     assert re.match(r"#2 \S+ done with skips: ingest .*empty\.txt \{.*\"skipped\": 1", runs[0])
     assert re.match(r"#1 \S+ done: ingest .*seeds \{.*\"new\": 2", runs[1])
+
+
+def test_articles_ingested_by_absolute_path_are_shown_without_it(run, tmp_path):
+    folder = tmp_path / "wire"
+    folder.mkdir()
+    for name in ("riverton-gazette-bridge.txt", "northfield-daily-bridge.txt"):
+        (folder / name).write_bytes((EXAMPLES / name).read_bytes())
+    (folder / "odd\nname.txt").write_bytes((EXAMPLES / "riverton-gazette-bridge.txt").read_bytes())
+    assert run("ingest", str(folder)).exit_code == 0
+    (story,) = json.loads(run("stories", "--json").output)
+    outputs = [run("stories").output, run("story", str(story["id"])).output,
+               run("why", "wire/northfield-daily-bridge.txt").output,
+               run("copies", "wire/odd\nname.txt").output, run("story", str(story["id"]), "--json").output,
+               run("copies", "wire/northfield-daily-bridge.txt", "--json").output]
+    assert not any(str(tmp_path) in shown for shown in outputs), outputs
+    assert "(wire/northfield-daily-bridge.txt)" in outputs[1]
+    assert "wire/odd\\nname.txt" in outputs[3] and "wire/odd\nname" not in "".join(outputs), \
+        "a name's control characters are escaped"
+    rows = [json.loads(line) for line in run("export", "articles").output.splitlines()]
+    assert {r["shown_id"] for r in rows} == {"wire/odd\nname.txt", "wire/northfield-daily-bridge.txt",
+                                             "wire/riverton-gazette-bridge.txt"}
+    assert all(r["id"].startswith(str(folder)) for r in rows), "the store keeps the path as given, for re-ingest"
+    again = run("ingest", str(folder)).output
+    assert "new 0, updated 0, unchanged 3" in again

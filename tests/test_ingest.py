@@ -413,3 +413,28 @@ def test_memory_of_an_html_bomb_stays_small(tmp_path):
     peak, stderr = ingest_peak_mb(tmp_path, path)
     assert "unpacks to more than 20,000,000 bytes" in stderr
     assert peak < 1024, f"peak {peak:.0f} MB"
+
+
+def test_articles_are_shown_by_their_path_relative_to_what_was_ingested(tmp_path):
+    from io import BytesIO
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    docs, _ = split(list(read_inputs([str(EXAMPLES)])))
+    shown = {d.id: d.shown_id for d in docs}
+    assert shown[str(EXAMPLES / "coastal-herald-bridge.html")] == "corpus/coastal-herald-bridge.html", \
+        "a folder's files keep the folder's name, not the path to it"
+    feed = [d for d in docs if d.origin.endswith(".rss")]
+    assert feed and all(d.shown_id == "corpus/meadowbrook-times.rss" + d.id[len(d.origin):] for d in feed)
+    assert all(d.shown_id is None for d in docs if d.origin.endswith(".jsonl")), "a JSON Lines id is its own name"
+    path = tmp_path / "crawl.warc.gz"
+    with open(path, "wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record(
+            "https://coastal.example/bridge", "response", http_headers=headers,
+            payload=BytesIO((EXAMPLES / "coastal-herald-bridge.html").read_bytes())))
+    (record,), _ = split(list(read_inputs([str(path)])))
+    assert record.id == f"{path}#https://coastal.example/bridge", "the id keeps the path, for re-ingest"
+    assert record.shown_id == "crawl.warc.gz#https://coastal.example/bridge", "a file named directly: its name"

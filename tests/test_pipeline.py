@@ -182,7 +182,7 @@ def test_an_updated_file_stays_in_a_story_through_the_cli(tmp_path):
     (exported,) = [json.loads(line) for line in newsloom("export", "articles").output.splitlines()]
     assert exported["story"] == listed["id"] and "five days" in exported["text"]
     shown = newsloom("story", str(listed["id"]), "--json")
-    assert shown.exit_code == 0 and json.loads(shown.output)["articles"][0]["id"] == str(page)
+    assert shown.exit_code == 0 and json.loads(shown.output)["articles"][0]["id"] == "in/page.txt"
 
 
 def gva_rows(n: int) -> list[dict]:

@@ -43,10 +43,28 @@ def test_a_store_of_the_oldest_schema_is_upgraded_in_place(tmp_path):
     applied = {row[0] for row in store.db.execute("SELECT name FROM migrations")}
     assert applied == {name for name, _ in MIGRATIONS}
     assert store.article("old-1").title == "Bridge reopens"
+    assert store.article("old-1").shown_id == "old-1", "an old article is shown by its id"
     assert [s.id for s in store.stories(query="Harlow")] == [1], "old articles are searchable after the upgrade"
     assert store.settings()["features.recipe"] == "1" and store.settings()["copies.num_perm"] == "126"
     assert store.migrate() == [], "a second run applies nothing"
     store.close()
+
+
+def test_an_article_is_found_by_its_id_or_the_name_it_is_shown_by():
+    store = Store(":memory:")
+    for article_id, shown in [("/data/a/seeds/x.txt", "seeds/x.txt"), ("/data/b/seeds/x.txt", "seeds/x.txt"),
+                              ("/data/a/seeds/y.txt", "seeds/y.txt"), ("api-1", None)]:
+        store.add_article(Article(id=article_id, origin="t", title="t", text="t", content_hash="h", shown_id=shown),
+                          "i", None)
+    assert store.article("api-1").shown_id == "api-1", "an article without a shown name is shown by its id"
+    assert store.resolve("seeds/y.txt") == "/data/a/seeds/y.txt"
+    assert store.resolve("/data/b/seeds/x.txt") == "/data/b/seeds/x.txt"
+    with pytest.raises(NotFound) as ambiguous:
+        store.resolve("seeds/x.txt")
+    assert "/data/a/seeds/x.txt" in ambiguous.value.message and "full id" in ambiguous.value.message
+    with pytest.raises(NotFound):
+        store.resolve("seeds/z.txt")
+    assert store.shown_ids(["/data/a/seeds/y.txt", "nope"]) == {"/data/a/seeds/y.txt": "seeds/y.txt"}
 
 
 def test_migrations_are_safe_to_run_twice(tmp_path):
@@ -64,7 +82,8 @@ optional = st.none() | texts
 @given(article=st.builds(
     Article, id=texts.filter(bool), origin=texts, title=texts, text=texts, content_hash=texts, source=optional,
     url=optional, published=st.none() | st.dates().map(str), dateline=optional, author=optional, language=optional,
-    dropped=st.lists(st.builds(DroppedLine, st.integers(0, 10_000), texts, texts), max_size=3).map(tuple)))
+    dropped=st.lists(st.builds(DroppedLine, st.integers(0, 10_000), texts, texts), max_size=3).map(tuple),
+    shown_id=texts.filter(bool)))
 def test_an_article_comes_back_as_it_went_in(article):
     store = Store(":memory:")
     store.add_article(article, "input-hash", None)
@@ -100,8 +119,8 @@ def test_what_the_stages_store_comes_back_as_typed_rows(terms, vector, score, re
     store.add_citations("a2", cited)
     assert store.assignment("a2") == assignment and store.assignment("nowhere") is None
     assert store.citations("a2") == [Citation(name, sentence) for name, sentence in cited]
-    assert store.copy_group("a2") == [CopyMember("a1", None, "Title 1", "2024-05-01"),
-                                      CopyMember("a2", None, "Title 2", None, "a1", kind, score)]
+    assert store.copy_group("a2") == [CopyMember("a1", None, "Title 1", "2024-05-01", shown_id="a1"),
+                                      CopyMember("a2", None, "Title 2", None, "a1", kind, score, "a2")]
     (row,) = store.features_of_story(story)
     assert row == ArticleFeatures("a2", story, None, {"terms": terms}, vector, "Title 2", CopyLink("a2", "a1", kind, score))
     assert list(store.all_features()) == [row]

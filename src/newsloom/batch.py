@@ -38,7 +38,7 @@ from .ingest import JSONL_SUFFIXES, input_files, read_file
 from .models import Article, Described, DroppedLine, Prepared, Skipped
 from .pipeline import PipelineConfig, Preparer, input_hash
 
-FORMAT = 1
+FORMAT = 2  # 2: articles carry the name they are shown by
 """The version of a task's Parquet file; bump it when its columns change."""
 
 
@@ -74,6 +74,7 @@ class Task:
     start: int
     stop: int | None
     key: str
+    shown: str | None = None  # the name the file's articles are shown by
 
     @property
     def name(self) -> str:
@@ -103,18 +104,19 @@ def plan(paths: Iterable[str], config: PipelineConfig, batch: BatchConfig) -> li
     settings = json.dumps([FORMAT, dataclasses.asdict(config.ingest),
                            Preparer(config).featurizer.settings()], sort_keys=True)
     planned: list[Task | Skipped] = []
-    for file in input_files(paths):
-        if isinstance(file, Skipped):
-            planned.append(file)
+    for found in input_files(paths):
+        if isinstance(found, Skipped):
+            planned.append(found)
             continue
+        file = found.path
         try:
             stat = os.stat(file)
             identity = f"{os.path.abspath(file)}\x1f{stat.st_size}\x1f{stat.st_mtime_ns}"
         except OSError:
             identity = os.path.abspath(file)  # read_file reports it
         for start, stop in _ranges(file, batch.records_per_task):
-            key = hashlib.sha256(f"{identity}\x1f{start}\x1f{stop}\x1f{settings}".encode()).hexdigest()[:24]
-            planned.append(Task(len(planned), file, start, stop, key))
+            key = hashlib.sha256(f"{identity}\x1f{found.shown}\x1f{start}\x1f{stop}\x1f{settings}".encode()).hexdigest()[:24]
+            planned.append(Task(len(planned), file, start, stop, key, found.shown))
     return planned
 
 
@@ -204,7 +206,7 @@ def run_task(task: Task, work_dir: WorkDir, preparer: Preparer, config: Pipeline
 
 
 def _items(task: Task, config: PipelineConfig) -> Iterator[tuple[int, object]]:
-    for number, item in enumerate(read_file(task.path, config.ingest)):
+    for number, item in enumerate(read_file(task.path, config.ingest, shown=task.shown)):
         if number < task.start:
             continue
         if task.stop is not None and number >= task.stop:

@@ -90,6 +90,7 @@ def clean(document: Document, cleaner: Cleaner | None = None) -> Article:
         author=_first(document.author, page.author),
         language=(page.language or detect_language(f"{title}\n{text}")) if config.detect_language and text else None,
         dropped=page.dropped,
+        shown_id=document.shown_id,
     )
 
 

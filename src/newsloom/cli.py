@@ -207,7 +207,7 @@ def export():
 
 
 EXPORT_FIELDS = ("id", "story", "source", "title", "published", "url", "duplicate_of", "copy_kind", "copy_score",
-                 "dateline", "author", "language", "text")
+                 "dateline", "author", "language", "text", "shown_id")
 
 
 @export.command("articles")
@@ -273,17 +273,20 @@ def extract(paths, as_jsonl, explain):
 def copies(ctx, article_id, as_json):
     """Show an article's group of copies: the original and how each copy relates to it."""
     store = open_store(ctx)
-    store.article(article_id)  # raises NotFound with a fix
+    article_id = store.resolve(article_id)  # an id or the name shown; NotFound with a fix
     group = store.copy_group(article_id)
     if as_json:
-        click.echo(json.dumps([asdict(member) for member in group], indent=2, ensure_ascii=False))
+        from .report import shown_everywhere
+
+        members = shown_everywhere([asdict(member) for member in group], {m.id: m.shown_id for m in group})
+        click.echo(json.dumps(members, indent=2, ensure_ascii=False))
         return
     if len(group) == 1:
-        click.echo(f"{printable(article_id)} has no known copies and copies nothing known.")
+        click.echo(f"{printable(group[0].shown_id)} has no known copies and copies nothing known.")
         return
     for member in group:
         role = "original" if member.duplicate_of is None else f"{member.copy_kind} copy, score {member.copy_score:.2f}"
-        click.echo(f"{printable(member.id)}  [{printable(member.source) or 'unknown outlet'}, "
+        click.echo(f"{printable(member.shown_id)}  [{printable(member.source) or 'unknown outlet'}, "
                    f"{printable(member.published) or 'no date'}]  {role}")
         cited = sorted({c.name for c in store.citations(member.id)})
         if cited:
@@ -297,13 +300,13 @@ def why(ctx, article_id):
     """Why an article is in its story: the score, the signals and their weights for the chosen
     story and for the runner-up, and what it shares with the story."""
     store = open_store(ctx)
-    article = store.article(article_id)
-    assignment = store.assignment(article_id)
+    article = store.article(store.resolve(article_id))
+    assignment = store.assignment(article.id)
     if assignment is None:
-        click.echo(f"{printable(article_id)} is in no story yet.")
+        click.echo(f"{printable(article.shown_id)} is in no story yet.")
         return
     headline = store.story(assignment.story).headline
-    click.echo(f"{printable(article_id)} → story #{assignment.story} ({printable(headline)})")
+    click.echo(f"{printable(article.shown_id)} → story #{assignment.story} ({printable(headline)})")
     chosen, _, runner_up = assignment.reason.partition("; runner-up ")
     click.echo(f"  {printable(chosen)}")
     if runner_up:
@@ -311,7 +314,8 @@ def why(ctx, article_id):
     if assignment.shared_terms:
         click.echo(f"  shared: {printable(', '.join(assignment.shared_terms))}")
     if article.duplicate_of:
-        click.echo(f"  copy of {printable(article.duplicate_of)} ({article.copy_kind}, {article.copy_score:.2f})")
+        original = store.shown_ids([article.duplicate_of]).get(article.duplicate_of, article.duplicate_of)
+        click.echo(f"  copy of {printable(original)} ({article.copy_kind}, {article.copy_score:.2f})")
 
 
 @cli.command()
@@ -334,8 +338,11 @@ def delete(ctx, article_id):
     """Remove an article from the store, its story and the copy index."""
     from .pipeline import Pipeline
 
-    links = Pipeline(open_store(ctx)).delete(article_id)
-    click.echo(f"deleted {printable(article_id)}" + (f"; {len(links)} former copies now copy {links[0].original}" if links else ""))
+    store = open_store(ctx)
+    links = Pipeline(store).delete(store.resolve(article_id))
+    original = store.shown_ids([links[0].original]).get(links[0].original, links[0].original) if links else None
+    click.echo(f"deleted {printable(article_id)}" + (f"; {len(links)} former copies now copy {printable(original)}"
+                                                     if links else ""))
 
 
 @cli.command()

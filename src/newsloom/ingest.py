@@ -20,6 +20,7 @@ Nothing here opens a path or URL found inside an article: only the paths the use
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import gzip
 import contextlib
 import io
@@ -28,6 +29,7 @@ import os
 import re
 import zlib
 from collections.abc import Iterable, Iterator
+from typing import NamedTuple
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,22 +86,49 @@ def read_inputs(paths: Iterable[str], config: IngestConfig | None = None) -> Ite
         if isinstance(file, Skipped):
             yield file
         else:
-            yield from read_file(file, config)
+            yield from read_file(file.path, config, shown=file.shown)
 
 
-def input_files(paths: Iterable[str]) -> Iterator[str | Skipped]:
+def shown_name(file: str, argument: str) -> str:
+    """The name ``file`` (found under the ``argument`` given to ingest) is shown by: its path
+    relative to the argument's parent folder, so a folder's name stays (``seeds/a.txt`` for
+    ``/work/seeds``) and a file named directly is shown by its own name, never by a path of
+    the machine that read it."""
+    parent = os.path.dirname(os.path.normpath(os.path.abspath(argument)))
+    return os.path.relpath(os.path.abspath(file), parent)
+
+
+def _shown_as(item: Item, file: str, name: str | None) -> Item:
+    """A Document of ``file`` with the name to show: an id made from the file's path (the file
+    itself, a WARC record or feed entry ``file#…``) shows ``name`` in its place; a JSON Lines
+    id is its own name."""
+    if name is not None and isinstance(item, Document) and (item.id == file or item.id.startswith(file + "#")):
+        return dataclasses.replace(item, shown_id=name + item.id[len(file):])
+    return item
+
+
+class InputFile(NamedTuple):
+    """A file to read, and the name its articles are shown by (``shown_name``)."""
+
+    path: str
+    shown: str
+
+
+def input_files(paths: Iterable[str]) -> Iterator[InputFile | Skipped]:
     """The files ``read_inputs`` reads, in its order, and a Skipped for each path that
     cannot be read (missing, a name that is not UTF-8)."""
     for path in paths:
-        yield from _walk(path)
+        for file in _walk(path):
+            yield file if isinstance(file, Skipped) else InputFile(file, shown_name(file, path))
 
 
-def read_file(path: str, config: IngestConfig) -> Iterator[Item]:
-    """The items of one file, each checked. Whatever goes wrong costs this file from that
-    point on, never the run: an unexpected error in a parser becomes a ``Skipped`` naming it."""
+def read_file(path: str, config: IngestConfig, *, shown: str | None = None) -> Iterator[Item]:
+    """The items of one file, each checked, shown by ``shown`` in place of ``path`` (see
+    ``_shown_as``). Whatever goes wrong costs this file from that point on, never the run: an
+    unexpected error in a parser becomes a ``Skipped`` naming it."""
     try:
         for item in _read_file(path, config):
-            yield _checked(item, config)
+            yield _checked(_shown_as(item, path, shown), config)
     except InputError as error:
         yield Skipped(printable(path), error.message)
     except Exception as error:  # noqa: BLE001 — one unreadable input must not end the run

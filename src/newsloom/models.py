@@ -40,6 +40,7 @@ class Document:
     url: str | None = None
     published: str | None = None
     author: str | None = None
+    shown_id: str | None = None  # the name shown to people (a path relative to what was ingested); None: the id
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +76,7 @@ class Article:
     author: str | None = None
     language: str | None = None
     dropped: tuple[DroppedLine, ...] = ()
+    shown_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +104,7 @@ class StoredArticle:
     copy_score: float | None = None
     run_id: int | None = None
     ingested_at: str | None = None
+    shown_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +119,7 @@ class CopyMember:
     duplicate_of: str | None = None
     copy_kind: str | None = None
     copy_score: float | None = None
+    shown_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,10 +20,12 @@ def render_story_text(data: dict, width: int = 110) -> str:
            f"{counts['single_source']} single-source, {counts['contested']} contested", "", "Outlets:"]
     for n, outlet in enumerate(outlets, start=1):
         out.append(f"  [{n}] {printable(outlet)}")
+    shown = {a["id"]: a["shown_id"] or a["id"] for a in data["articles"]}
     for a in data["articles"]:
-        copy = f"  [{a['copy_kind']} copy of {printable(a['duplicate_of'])}]" if a["duplicate_of"] else ""
+        original = shown.get(a["duplicate_of"], a["duplicate_of"])
+        copy = f"  [{a['copy_kind']} copy of {printable(original)}]" if a["duplicate_of"] else ""
         out.append(f"      {outlets.index(a['outlet']) + 1}: {a['published'] or 'no date'} | "
-                   f"{printable(a['title'])}  ({printable(a['id'])}){copy}")
+                   f"{printable(a['title'])}  ({printable(shown[a['id']])}){copy}")
     if data["summary"]:
         out += ["", "Summary:"]
         out += [f"  {printable(item['text'])}  [{printable(item['source'])}]" for item in data["summary"]]

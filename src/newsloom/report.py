@@ -17,7 +17,7 @@ from .store import Store
 log = logging.getLogger(__name__)
 
 ARTICLE_FIELDS = ("id", "source", "title", "published", "url", "dateline", "author", "language",
-                  "duplicate_of", "copy_kind", "copy_score", "text")
+                  "duplicate_of", "copy_kind", "copy_score", "text", "shown_id")
 
 
 def build_report(store: Store, story_id: int, comparer: Comparer | None = None) -> StoryReport:
@@ -38,7 +38,7 @@ def build_report(store: Store, story_id: int, comparer: Comparer | None = None) 
     )
 
 
-COMPARISON_METHOD = "claims-v4"  # change when the comparison changes: cached tables are then made anew
+COMPARISON_METHOD = "claims-v5"  # change when the comparison or its JSON changes: cached tables are then made anew
 
 
 def story_data(store: Store, story_id: int, comparer: Comparer | None = None) -> dict:
@@ -52,7 +52,9 @@ def story_data(store: Store, story_id: int, comparer: Comparer | None = None) ->
     data = cache.get(story_id, version)
     if data is None:
         report = build_report(store, story_id, comparer)
-        data = json.loads(json.dumps(report_to_dict(report), ensure_ascii=False))  # the shape read back
+        originals = {a.duplicate_of for a in report.articles if a.duplicate_of} - {a.id for a in report.articles}
+        names = {a.id: a.shown_id for a in report.articles} | store.shown_ids(originals)
+        data = json.loads(json.dumps(shown_everywhere(report_to_dict(report), names), ensure_ascii=False))
         try:
             with store.transaction():
                 cache.put(story_id, version, data["story"]["claim_counts"], data)
@@ -104,12 +106,43 @@ def article_data(store: Store, article_id: str) -> dict:
     removed from its page, whom it cites, its group of copies and why it is in its story."""
     article = store.article(article_id)  # NotFound for an unknown id
     assignment = store.assignment(article_id)
-    return asdict(article) | {
+    group = store.copy_group(article_id)
+    data = asdict(article) | {
         "dropped": [asdict(line) for line in store.dropped_lines(article_id)],
         "cited_sources": [asdict(citation) for citation in store.citations(article_id)],
-        "copy_group": [asdict(member) for member in store.copy_group(article_id)],
+        "copy_group": [asdict(member) for member in group],
         "assignment": assignment_to_dict(assignment) if assignment else None,
     }
+    return shown_everywhere(data, {m.id: m.shown_id for m in group} | {article.id: article.shown_id,
+                                                                       article.origin: shown_origin(article)})
+
+
+def shown_everywhere(value, names: dict[str, str | None]):
+    """``value`` (JSON-able data) with each article id in it replaced by the name the article is
+    shown by (``names``: id → shown name), so output shows no path of the machine that read the
+    files. Only ids that differ from their name are replaced: a JSON Lines or API id is kept."""
+    names = {key: name for key, name in names.items() if name and name != key}
+    if not names:
+        return value
+    return _replaced(value, names)
+
+
+def _replaced(value, names: dict[str, str]):
+    if isinstance(value, str):
+        return names.get(value, value)
+    if isinstance(value, dict):
+        return {key: _replaced(item, names) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_replaced(item, names) for item in value]
+    return value
+
+
+def shown_origin(article) -> str | None:
+    """The name the file an article came from is shown by: its shown name without the part
+    after the file (``#…`` of a WARC record or feed entry), when the id is made from the file."""
+    if article.shown_id and article.id.startswith(article.origin):
+        return article.shown_id[:len(article.shown_id) - (len(article.id) - len(article.origin))] or None
+    return None
 
 
 def assignment_to_dict(assignment: Assignment) -> dict:

@@ -16,6 +16,7 @@ made with, and ``check_settings`` refuses to add to a store made with others.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import time
 from collections import Counter
@@ -23,6 +24,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import fields
 
+from .display import printable
 from .errors import NotFound, SettingsMismatch, StoreBusy, StoreError
 from .models import (NO_DATE, Article, ArticleFeatures, Assignment, Citation, CopyLink, CopyMember, DroppedLine, Feed,
                      FeedEntry, FeedItem, FeedItemNote, Run, Skipped, StoredArticle, StorySummary, outlet_name)
@@ -191,7 +193,16 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
             vectors BLOB NOT NULL
         ) WITHOUT ROWID;
     """),
+    # the name an article is shown by: its file's path relative to what was ingested (the id
+    # keeps the path as given, which re-ingest matches); older articles are shown by their id
+    ("0010_shown_ids", """
+        ALTER TABLE articles ADD COLUMN shown_id TEXT;
+        UPDATE articles SET shown_id = id WHERE shown_id IS NULL;
+        CREATE INDEX IF NOT EXISTS articles_shown ON articles(shown_id);
+    """),
 )
+
+_ADD_COLUMN = re.compile(r"\s*ALTER TABLE (\w+) ADD COLUMN (\w+)", re.I)
 
 SETTING_FIXES = {
     "features": "re-ingest the articles into a new database (newsloom --db NEW.db ingest PATH...), "
@@ -239,10 +250,18 @@ class Store:
                 continue
             with self.transaction():
                 for statement in _statements(sql):
-                    self.db.execute(statement)
+                    if not self._has_column_added_by(statement):
+                        self.db.execute(statement)
                 self.db.execute("INSERT OR IGNORE INTO migrations VALUES (?, ?)", (name, now()))
             applied.append(name)
         return applied
+
+    def _has_column_added_by(self, statement: str) -> bool:
+        """Whether ``statement`` is an ``ALTER TABLE t ADD COLUMN c`` whose column is already
+        there (SQLite has no ``IF NOT EXISTS`` for columns), so a rerun migration skips it."""
+        match = _ADD_COLUMN.match(statement)
+        return bool(match) and any(row[1] == match.group(2) for row in
+                                   self.db.execute("SELECT * FROM pragma_table_info(?)", (match.group(1),)))
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -337,10 +356,11 @@ class Store:
     def add_article(self, article: Article, input_hash: str, run_id: int | None) -> None:
         self.db.execute(
             """INSERT INTO articles (id, origin, title, text, content_hash, input_hash, source, url, published,
-                   dateline, author, language, run_id, ingested_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   dateline, author, language, run_id, ingested_at, shown_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (article.id, article.origin, article.title, article.text, article.content_hash, input_hash, article.source,
-             article.url, article.published, article.dateline, article.author, article.language, run_id, now()),
+             article.url, article.published, article.dateline, article.author, article.language, run_id, now(),
+             article.shown_id or article.id),
         )
         self.db.executemany(
             "INSERT INTO dropped_lines (article_id, line_no, text, reason) VALUES (?, ?, ?, ?)",
@@ -422,6 +442,27 @@ class Store:
     def set_copy(self, link: CopyLink) -> None:
         self.db.execute("UPDATE articles SET duplicate_of = ?, copy_kind = ?, copy_score = ? WHERE id = ?",
                         (link.original, link.kind, link.score, link.article))
+
+    def resolve(self, key: str) -> str:
+        """The id of the article named ``key``: its id, else the name it is shown by (which
+        must be unique). NotFound says which ids share an ambiguous name."""
+        if self.db.execute("SELECT 1 FROM articles WHERE id = ?", (key,)).fetchone():
+            return key
+        ids = [row[0] for row in self.db.execute("SELECT id FROM articles WHERE shown_id = ? ORDER BY rowid LIMIT 4",
+                                                 (key,))]
+        if len(ids) == 1:
+            return ids[0]
+        if ids:
+            raise NotFound(f"{key!r} names more than one article ({', '.join(printable(i) for i in ids[:3])}…)",
+                           "give the full id instead (the \"id\" of 'newsloom export articles')")
+        raise NotFound(f"no article with id {key!r}", "list ids with 'newsloom export articles'")
+
+    def shown_ids(self, ids: Iterable[str]) -> dict[str, str]:
+        """id → the name it is shown by, for the given ids that exist."""
+        result = {}
+        for chunk, marks in _in_chunks(list(ids)):
+            result.update(self.db.execute(f"SELECT id, shown_id FROM articles WHERE id IN ({marks})", chunk).fetchall())
+        return result
 
     def article(self, article_id: str) -> StoredArticle:
         row = self.db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ?", (article_id,)).fetchone()

@@ -100,6 +100,20 @@ def test_article_has_text_copies_story_and_removed_lines(client):
     assert copy["duplicate_of"] == "valley-wire-0311-bridge" and len(copy["copy_group"]) == 2
 
 
+def test_article_is_found_by_its_shown_name_and_carries_it(client):
+    by_id = client.get(f"/api/articles/{EXAMPLES / 'northfield-daily-bridge.txt'}").json()
+    by_name = client.get("/api/articles/corpus/northfield-daily-bridge.txt").json()
+    assert by_name == by_id and by_name["shown_id"] == "corpus/northfield-daily-bridge.txt"
+    assert {m["shown_id"] for m in by_name["copy_group"]} == {"valley-wire-0311-bridge", "corpus/northfield-daily-bridge.txt"}
+    assert by_name["id"] == by_name["shown_id"] and by_name["origin"] == "corpus/northfield-daily-bridge.txt"
+    story = client.get(f"/api/stories/{seeds_story_id(client)}")
+    assert sorted(a["id"] for a in story.json()["articles"]) == ["seeds/000_48af7910958ecb10.txt",
+                                                                 "seeds/001_dc5a2832e058e991.txt"]
+    root = str(EXAMPLES.parents[1])
+    assert root not in story.text and root not in client.get("/api/articles/corpus/northfield-daily-bridge.txt").text, \
+        "the API shows no path of the machine that read the files"
+
+
 def test_unknown_article_is_404(client):
     response = client.get("/api/articles/no-such-article")
     assert response.status_code == 404 and response.json()["status"] == 404
@@ -189,7 +203,7 @@ def test_delete_article_removes_it_and_frees_its_copies(writer):
     response = writer.delete("/api/articles/valley-wire-0311-bridge", headers=WRITE)
     assert response.status_code == 200
     assert response.json() == {"id": "valley-wire-0311-bridge",
-                               "former_copies": [str(EXAMPLES / "northfield-daily-bridge.txt")]}
+                               "former_copies": ["corpus/northfield-daily-bridge.txt"]}
     assert writer.get("/api/articles/valley-wire-0311-bridge").status_code == 404
     assert writer.get(f"/api/articles/{EXAMPLES / 'northfield-daily-bridge.txt'}").json()["duplicate_of"] is None
     again = writer.delete("/api/articles/valley-wire-0311-bridge", headers=WRITE)

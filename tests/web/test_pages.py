@@ -12,7 +12,7 @@ from newsloom.serve import create_app
 from newsloom.store import Store
 from newsloom.models import outlet_name
 
-from ..conftest import NEPALKHABAR
+from ..conftest import NEPALKHABAR, ROOT
 from .conftest import TEST_CONFIG, seeds_story_id
 
 # ---------------------------------------------------------------- /
@@ -78,12 +78,26 @@ def test_story_page_errors_are_html(client, story_id, status):
     assert f"<h1>{status}</h1>" in page.text
 
 
+def test_story_page_shows_and_links_articles_by_their_shown_name(client):
+    """The store was filled from the seeds and examples by absolute path: no page shows it."""
+    story = client.get(f"/stories/{seeds_story_id(client)}").text
+    assert str(ROOT) not in story and str(ROOT).replace("/", "%2F") not in story
+    assert 'href="/articles/seeds/000_48af7910958ecb10.txt"' in story
+    bridge = client.get("/api/stories", params={"q": "Okafor"}).json()["stories"][0]["id"]
+    assert str(ROOT) not in client.get(f"/stories/{bridge}").text
+
+
 # ---------------------------------------------------------------- /articles/{id}
 
 
 def test_article_page_shows_removed_boilerplate(client):
     article = client.get(f"/articles/{NEPALKHABAR}").text
     assert "Removed boilerplate" in article
+
+
+def test_article_page_is_found_by_its_shown_name(client):
+    page = client.get("/articles/seeds/000_48af7910958ecb10.txt")
+    assert page.status_code == 200 and "Removed boilerplate" in page.text and str(ROOT) not in page.text
 
 
 def test_unknown_article_page_is_404_html(client):

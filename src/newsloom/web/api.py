@@ -165,7 +165,8 @@ def get_story(state: ServicesDep, story_id: StoryId):
 @router.get("/articles/{article_id:path}", response_model=dict[str, Any], responses=documented(404, 422),
             description="The stored article with its removed lines, cited sources, copy group and story assignment.")
 def get_article(state: ServicesDep, article_id: ArticleId):
-    return article_data(state.store(), article_id)
+    store = state.store()
+    return article_data(store, store.resolve(article_id))
 
 
 @router.post("/articles", response_model=Ingested, status_code=201,

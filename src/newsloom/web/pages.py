@@ -80,6 +80,7 @@ def article_page(request: Request, state: ServicesDep,
                  article_id: Annotated[str, Path(min_length=1, max_length=2000, pattern=r"^[^\n\r]+$",
                                                  description="an article id")]):
     store = state.store()
+    article_id = store.resolve(article_id)
     return state.templates.TemplateResponse(request, "article.html", {
         "article": store.article(article_id), "copies": store.copy_group(article_id),
         "assignment": store.assignment(article_id), "cited": store.citations(article_id),
@@ -92,7 +93,8 @@ def article_page(request: Request, state: ServicesDep,
 def story_view(data: dict) -> dict:
     """What the story template needs: the claim table as a grid (a row per claim, a column per
     outlet, each cell that outlet's wording or nothing), each article's text cut into segments
-    that carry the ids of the claims they state, and the coverage chart."""
+    that carry the ids of the claims they state, the coverage chart, and the name each article
+    is shown (and linked) by."""
     outlets = data["story"]["outlet_names"]
     outlet_of = {a["id"]: a["outlet"] for a in data["articles"]}
     grid = []
@@ -111,7 +113,8 @@ def story_view(data: dict) -> dict:
             by_article.setdefault(e["article"], []).append((e["start"], e["end"], claim["id"]))
     articles = [article | {"segments": _segments(article["text"], by_article.get(article["id"], []))}
                 for article in data["articles"]]
-    return {"story": data["story"], "outlets": outlets, "claims": grid, "articles": articles,
+    shown = {a["id"]: a["shown_id"] or a["id"] for a in data["articles"]}  # what links name an article by
+    return {"story": data["story"], "outlets": outlets, "claims": grid, "articles": articles, "shown": shown,
             "summary": data["summary"], "timeline": data["timeline"], "attributions": data["attributions"],
             "quotes": data["quotes"], "entities": data["entities"][:40], "chart": coverage_chart(data["articles"]),
             "counts": data["story"]["claim_counts"]}

@@ -115,9 +115,10 @@ class Services:
 
     def delete(self, article_id: str) -> list[str]:
         """Remove an article from the store, its story and the copy index (the pipeline's one
-        delete); the ids of its former copies."""
+        delete), named by its id or shown name; the shown names of its former copies."""
         with self._write_lock:
-            copies = [m.id for m in self.writer.copy_group(article_id) if m.duplicate_of == article_id]
+            article_id = self.writer.resolve(article_id)
+            copies = [m.shown_id or m.id for m in self.writer.copy_group(article_id) if m.duplicate_of == article_id]
             self.pipeline.delete(article_id, wait=self.lock_wait)
             return copies
 
