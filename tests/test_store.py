@@ -201,3 +201,21 @@ def test_line_counts_count_articles_per_outlet(store):
     counts.add("Post", ["k1"])
     assert counts.seen("Gazette", ["k1", "k2", "k3"]) == {"k1": 2, "k2": 1, "k3": 0}
     assert counts.seen("Post", [f"k{i}" for i in range(1200)])["k1"] == 1
+
+
+def test_processes_opening_one_new_store_at_once_all_get_it(tmp_path):
+    """Two `newsloom ingest` started together on a new database both open it (one of them was
+    refused now and then with 'database is locked' while the other switched it to WAL). A race:
+    without the retry this failed about one round in twelve, so it runs several rounds."""
+    import subprocess
+    import sys
+
+    opening = "import sys; from newsloom.store import Store; Store(sys.argv[1]).close()"
+    for round_number in range(6):
+        path = str(tmp_path / f"new-{round_number}.db")
+        processes = [subprocess.Popen([sys.executable, "-c", opening, path], stderr=subprocess.PIPE, text=True)
+                     for _ in range(3)]
+        errors = [process.communicate(timeout=120)[1] for process in processes]
+        assert [process.returncode for process in processes] == [0, 0, 0], errors
+    names = [row[0] for row in Store(path).db.execute("SELECT name FROM migrations ORDER BY name")]
+    assert names == sorted(name for name, _ in MIGRATIONS)

@@ -231,12 +231,26 @@ class Store:
             self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA foreign_keys = ON")
             if path != ":memory:":
-                self.db.execute("PRAGMA journal_mode = WAL")
+                self._write_ahead_log()
                 self.db.execute("PRAGMA synchronous = NORMAL")
             self.migrate()
         except sqlite3.DatabaseError as error:
             raise StoreError(f"cannot open the database ({error})",
                              "check the path given with --db, or move the damaged file away", subject=path) from None
+
+    def _write_ahead_log(self, patience: float = 30.0) -> None:
+        """Put the database in WAL mode. Two processes opening one new database at once both
+        ask; the switch takes a lock SQLite does not wait for, so the one refused asks again
+        (the mode is kept in the file: once set, the pragma needs no lock)."""
+        deadline = time.monotonic() + patience
+        while True:
+            try:
+                self.db.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     # ------------------------------------------------------------ schema
 
@@ -249,6 +263,9 @@ class Store:
             if name in done:
                 continue
             with self.transaction():
+                # another process opening the same new store may have applied it meanwhile
+                if self.db.execute("SELECT 1 FROM migrations WHERE name = ?", (name,)).fetchone():
+                    continue
                 for statement in _statements(sql):
                     if not self._has_column_added_by(statement):
                         self.db.execute(statement)
