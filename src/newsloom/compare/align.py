@@ -350,32 +350,32 @@ def group(claims: list[Claim], score: np.ndarray, config: AlignConfig, skip: set
         alone = [row[0] for row in members.values() if len(row) == 1]
         _join(_links(articles, second, alone, config.second_threshold), members, row_of, articles, second, config,
               config.second_threshold)
-    rows = list(members.values())
-    rows += _shared(rows, articles, score, second, config)
+    rows = _shared(list(members.values()), articles, score, second, config)
     return sorted(rows, key=lambda row: row[0])
 
 
 def _shared(rows: list[list[int]], articles: list[str], score: np.ndarray, second: np.ndarray | None,
             config: AlignConfig) -> list[list[int]]:
-    """Rows for claims still alone whose best match in another article was already paired with
-    a claim it fits better: a long sentence of one outlet can state two facts another outlet
-    states apart ("transported the victims to local hospitals" / "Chapman … died at a hospital").
-    Each such claim gets a row of two with that wording, which then stands in two rows."""
-    extra = []
+    """The rows, each claim still alone whose best match in another article was already paired
+    with a claim it fits better in a row of two with that wording instead: a long sentence of
+    one outlet can state two facts another outlet states apart ("transported the victims to
+    local hospitals" / "Chapman … died at a hospital"); that wording then stands in two rows."""
+    paired = np.zeros(len(articles), dtype=bool)
     for row in rows:
-        if len(row) != 1:
-            continue
-        (i,) = row
-        eligible = score[i] >= config.threshold + config.share_margin
-        if second is not None:
-            eligible |= second[i] >= config.second_threshold + config.share_margin
-        candidates = [j for j in np.flatnonzero(eligible) if articles[j] != articles[i]]
+        paired[row] = len(row) > 1
+    eligible = score >= config.threshold + config.share_margin
+    if second is not None:
+        eligible |= second >= config.second_threshold + config.share_margin
+    strength = score if second is None else second
+    result = []
+    for row in rows:
+        candidates = [j for j in np.flatnonzero(eligible[row[0]] & paired) if articles[j] != articles[row[0]]] \
+            if len(row) == 1 else []
         if candidates:
-            best = max(candidates, key=lambda j: (score[i, j] if second is None else second[i, j], -j))
-            extra.append(sorted([i, int(best)]))
-    for row in extra:
-        rows.remove([row[0]] if [row[0]] in rows else [row[1]])
-    return extra
+            best = max(candidates, key=lambda j: (strength[row[0], j], -j))
+            row = sorted([row[0], int(best)])
+        result.append(row)
+    return result
 
 
 def _links(articles: list[str], score: np.ndarray, candidates: list[int], threshold: float):
