@@ -149,11 +149,10 @@ def test_batch_on_ray_gives_the_stories_and_copies_of_ingest_and_twice_changes_n
     assert "stage 1: 6 tasks (0 done before, 0 failed), 65 articles prepared" in result.output
     assert "read 65, new 65" in result.output and "copies 1" in result.output
     assert outcome(db) == expected
-    # the WARC's bridge closure (the Harbour Times page and Northwire's near copy) is one story;
-    # Valley Herald's follow-up ("repairs could take a month") is a story of its own since the
-    # transfer model (a lone candidate must clear the threshold on its own signals: issue 15)
-    assert any(len(s) >= 2 and any("harbourtimes" in a and "lindqvist" in a for a in s)
-               and any("northwire" in a for a in s) for s in expected[0])
+    # the WARC's bridge story: the Harbour Times page, Northwire's near copy and Valley Herald's
+    # follow-up ("repairs could take a month"), whose only candidate is that story
+    assert any(len(s) == 3 and any("harbourtimes" in a and "lindqvist" in a for a in s)
+               and any("northwire" in a for a in s) and any("valleyherald" in a for a in s) for s in expected[0])
     again = CliRunner().invoke(cli, command, catch_exceptions=False)
     assert "6 done before" in again.output and "new 0" in again.output and "unchanged 65" in again.output
     assert outcome(db) == expected

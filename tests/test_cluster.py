@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -199,8 +200,10 @@ def test_the_shipped_model_is_json_and_scores_as_the_fitted_regression():
     X, y = rng.random((200, len(SIGNALS))), rng.integers(0, 2, 200)
     fitted = LogisticRegression().fit(X, y)
     assert np.allclose(LogisticCombiner.from_sklearn(fitted).predict_proba(X), fitted.predict_proba(X), atol=1e-12)
-    again = model_from_json(model_to_json(model["combiner"], model["threshold"], "test").encode(), "test")
+    again = model_from_json(model_to_json(model["combiner"], model["threshold"], model["lead_floors"], "test").encode(),
+                            "test")
     assert again["combiner"] == model["combiner"] and again["threshold"] == model["threshold"]
+    assert again["lead_floors"] == model["lead_floors"]
 
 
 @pytest.mark.parametrize("change, complaint", [
@@ -209,6 +212,8 @@ def test_the_shipped_model_is_json_and_scores_as_the_fitted_regression():
     (lambda m: m | {"kind": "something else"}, "not a newsloom cluster model"),
     (lambda m: m | {"threshold": 1.5}, "threshold outside"),
     (lambda m: {k: v for k, v in m.items() if k != "intercept"}, "lacks"),
+    (lambda m: {k: v for k, v in m.items() if k != "lead_floors"}, "lacks"),
+    (lambda m: m | {"format": 1}, "format 1"),
 ])
 def test_a_model_file_of_another_form_is_refused_with_the_fix(change, complaint):
     from importlib.resources import files
@@ -260,8 +265,15 @@ def test_each_similarity_comes_with_its_lead_over_the_other_candidates():
     assert set(first) == set(SIGNALS) and first["days"] == 0.0  # undated: no time gap to measure
     assert first["tfidf_lead"] > 0 and first["tfidf_lead"] == pytest.approx(first["tfidf"] - second["tfidf"])
     assert second["tfidf_lead"] == pytest.approx(-first["tfidf_lead"])
+    # no other candidate: the lead over what an unrelated story typically has (the fitted floor)
     alone = index.signals(features, None, [1])[0]
-    assert alone["tfidf"] > 0 and alone["tfidf_lead"] == 0.0  # no other candidate: no lead either way
+    assert alone["tfidf_lead"] > 0 and alone["tfidf_lead"] == pytest.approx(alone["tfidf"] - index.config.lead_floors["tfidf"])
+    # a candidate among unrelated ones leads the floor, not them
+    floors = dict.fromkeys(index.config.lead_floors, 0.9)
+    high = StoryIndex(replace(index.config, lead_floors=floors))
+    high.stories, high.postings = index.stories, index.postings
+    first, second = high.signals(features, None, [1, 2])
+    assert first["tfidf_lead"] == pytest.approx(first["tfidf"] - 0.9) and second["tfidf_lead"] < first["tfidf_lead"]
 
 
 def test_an_assignment_gives_the_weighed_signals_of_its_story_and_of_the_runner_up():

@@ -8,12 +8,14 @@ story is a logistic model over signals (``SIGNALS``): TF-IDF cosine with the sto
 and with its closest recent article, the same two for the embedding, the IDF-weighted share of
 the article's entities the story has, title similarity and time distance — and, for each of the
 six similarities, its lead: how far this story is ahead of the best other candidate (negative
-when behind). A cosine's scale depends on the corpus (short excerpts share few words, long
-articles many); the lead over the other candidates much less, so a model fitted on some news
-carries better to other news. Undated articles (and stories) have a time gap of 0 and every
+when behind), or of a fitted floor — what an unrelated story typically scores — when no other
+candidate is higher, so a lone candidate is judged by how far it stands above unrelated news.
+A cosine's scale depends on the corpus (short excerpts share few words, long articles many);
+the lead over the other candidates much less, so a model fitted on some news carries better
+to other news. Undated articles (and stories) have a time gap of 0 and every
 story the index finds is a candidate: the texts alone decide. Above ``threshold`` the article
-joins the best story, else it opens a new one. The model (named weights, JSON) and the
-threshold — chosen by leave-one-set-out — are fitted on the dev sets by
+joins the best story, else it opens a new one. The model (named weights and lead floors,
+JSON) and the threshold — chosen by leave-one-set-out — are fitted on the dev sets by
 ``benchmarks/fit_clustering.py`` and shipped in the package. Every assignment keeps its score,
 the weighed signals of its story and of the runner-up, and the terms it shared.
 
@@ -49,12 +51,14 @@ from .words import STOP_WORDS
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ClusterConfig:
     """The ``combiner`` (``LogisticCombiner``, or any classifier over ``SIGNALS`` with ``predict_proba``), the probability
-    ``threshold`` to join a story, the active ``window_days``, how many candidate stories are
+    ``threshold`` to join a story, the ``lead_floors`` a similarity's lead is measured from when
+    no other candidate is higher (``add_leads``; these three fitted together), the active ``window_days``, how many candidate stories are
     scored per article, the words of the lead that describe an article, how many recent
     members of a story are compared one by one, the cosine at which an article joins a story
     in another language, and how many stories are held in memory (the rest wait in the store)."""
 
     threshold: float = field(default_factory=lambda: shipped_model()["threshold"])
+    lead_floors: dict = field(default_factory=lambda: shipped_model()["lead_floors"])
     window_days: int = 30
     max_candidates: int = 50
     lead_words: int = 400
@@ -72,6 +76,9 @@ class ClusterConfig:
         if self.window_days < 1 or self.max_candidates < 1 or self.recent_members < 1 or self.max_stories < 1:
             raise ConfigError("window_days, max_candidates, recent_members and max_stories must be at least 1",
                               "use the defaults 30, 50, 10 and 5000")
+        if set(self.lead_floors) != set(SIMILARITIES):
+            raise ConfigError(f"lead_floors names {sorted(self.lead_floors)}, not the similarities {list(SIMILARITIES)}",
+                              "give one floor for each similarity, or leave lead_floors to the shipped model")
         if self.combiner is not None and not hasattr(self.combiner, "predict_proba"):
             raise ConfigError("the clustering combiner has no predict_proba",
                               "use a model written by benchmarks/fit_clustering.py")
@@ -86,7 +93,7 @@ FEATURE_RECIPE = 1
 embedded text change: stores and model files made with another recipe are then refused."""
 
 MODEL_KIND = "newsloom cluster model"
-MODEL_FORMAT = 1
+MODEL_FORMAT = 2  # 2: with the lead floors
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,12 +116,14 @@ class LogisticCombiner:
         return np.column_stack([1 - p, p])
 
 
-def model_to_json(combiner: LogisticCombiner, threshold: float, fitted_on: str) -> str:
-    """A cluster model file: named weights, intercept, threshold, the signals and the feature
-    recipe it was fitted on, and the newsloom version that wrote it."""
+def model_to_json(combiner: LogisticCombiner, threshold: float, lead_floors: dict[str, float], fitted_on: str) -> str:
+    """A cluster model file: named weights, intercept, threshold, the floor of each similarity's
+    lead, the signals and the feature recipe it was fitted on, and the newsloom version that
+    wrote it."""
     return json.dumps(modelfile.header(MODEL_KIND, MODEL_FORMAT, SIGNALS, feature_recipe=FEATURE_RECIPE,
                                        fitted_on=fitted_on) | {
-        "weights": combiner.weights, "intercept": combiner.intercept, "threshold": threshold}, indent=2) + "\n"
+        "weights": combiner.weights, "intercept": combiner.intercept, "threshold": threshold,
+        "lead_floors": {name: lead_floors[name] for name in SIMILARITIES}}, indent=2) + "\n"
 
 
 def model_from_json(data: bytes, where: str) -> dict:
@@ -127,11 +136,13 @@ def model_from_json(data: bytes, where: str) -> dict:
     try:
         weights = {s: float(meta["weights"][s]) for s in SIGNALS}
         intercept, threshold = float(meta["intercept"]), float(meta["threshold"])
+        floors = {s: float(meta["lead_floors"][s]) for s in SIMILARITIES}
     except (KeyError, TypeError, ValueError) as error:
-        raise ConfigError(f"{where} lacks a weight, the intercept or the threshold ({error!r})", fix) from None
-    if not all(map(math.isfinite, [*weights.values(), intercept])) or not 0 < threshold < 1:
-        raise ConfigError(f"{where} has a weight that is not a number or a threshold outside (0, 1)", fix)
-    return {"combiner": LogisticCombiner(weights, intercept), "threshold": threshold,
+        raise ConfigError(f"{where} lacks a weight, the intercept, the threshold or a lead floor ({error!r})",
+                          fix) from None
+    if not all(map(math.isfinite, [*weights.values(), intercept, *floors.values()])) or not 0 < threshold < 1:
+        raise ConfigError(f"{where} has a weight or floor that is not a number or a threshold outside (0, 1)", fix)
+    return {"combiner": LogisticCombiner(weights, intercept), "threshold": threshold, "lead_floors": floors,
             "fitted_on": meta.get("fitted_on", ""), "newsloom": meta.get("newsloom")}
 
 
@@ -513,16 +524,17 @@ class StoryIndex:
             story.first is not None and _gap(story.first_day, day) <= 0 <= _gap(story.last_day, day))
 
     def signals(self, features: dict, vector: np.ndarray | None, story_ids: list[int]) -> list[dict[str, float]]:
-        """The signals of an article against each of the given stories."""
+        """The signals (``SIGNALS``) of an article against each of the given stories."""
+        found = self.similarities(features, vector, story_ids)
+        add_leads(found, self.config.lead_floors)
+        return found
+
+    def similarities(self, features: dict, vector: np.ndarray | None, story_ids: list[int]) -> list[dict[str, float]]:
+        """The signals of an article against each of the given stories but the leads."""
         terms = _unit(self._weighted(features["terms"]))
         title = _unit(self._weighted(Counter(features["title"])))
         rarity = {e: self.idf(e.rsplit(" ", 1)[-1]) for e in features["entities"]}
-        found = [self._signals(features, vector, terms, title, rarity, self.stories[i]) for i in story_ids]
-        for name in SIMILARITIES:
-            *_, second, best = [0.0, 0.0, *sorted(s[name] for s in found)]
-            for s in found:  # a lone candidate leads nothing: 0, no evidence either way
-                s[f"{name}_lead"] = (s[name] - (second if s[name] == best else best)) if len(found) > 1 else 0.0
-        return found
+        return [self._signals(features, vector, terms, title, rarity, self.stories[i]) for i in story_ids]
 
     def _signals(self, features: dict, vector: np.ndarray | None, a: dict, title_vector: dict, rarity: dict,
                  story: _StoryState) -> dict[str, float]:
@@ -585,6 +597,19 @@ class StoryIndex:
                 seen.add(term)
                 result.append(term)
         return tuple(result[:limit])
+
+
+def add_leads(found: list[dict[str, float]], floors: dict[str, float]) -> None:
+    """Give each candidate's signals the lead of each similarity (``{name}_lead``): the
+    candidate's value minus the best value among the other candidates, or minus the
+    similarity's floor when that is higher. The floor (``ClusterConfig.lead_floors``, fitted)
+    is the value an unrelated story typically has, so a lone candidate leads by how far it
+    stands above an unrelated story, and a candidate among unrelated ones by no more."""
+    for name in SIMILARITIES:
+        floor = floors.get(name, 0.0)
+        *_, second, best = [floor, floor, *sorted(s[name] for s in found)]
+        for s in found:
+            s[f"{name}_lead"] = s[name] - max(second if s[name] == best else best, floor)
 
 
 def _unit(weighted: dict[str, float]) -> dict[str, float]:
