@@ -126,8 +126,9 @@ def online(prepared, config: ClusterConfig, batch_size: int = 256) -> tuple[floa
     counter = itertools.count()
     predicted: dict[str, int] = {}
     for n, (article_id, _, copy, feats, vector) in enumerate(prepared, 1):
-        predicted[article_id] = place(index, article_id, feats, vector, lambda: next(counter), copy,
-                                      predicted.get).story
+        placed = place(index, article_id, feats, vector, lambda: next(counter), copy, predicted.get)
+        for assignment in (placed, *placed.moved):
+            predicted[assignment.article] = assignment.story
         if n % batch_size == 0:
             index.settle()
     return bcubed({article_id: story for article_id, story, *_ in prepared}, predicted)

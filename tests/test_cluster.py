@@ -283,3 +283,33 @@ def test_an_assignment_gives_the_weighed_signals_of_its_story_and_of_the_runner_
     chosen, runner_up = placed.reason.split("; runner-up ")
     assert placed.story == 1 and chosen.startswith("joined story #1 p ") and "tfidf_lead" in chosen and " ×" in chosen
     assert runner_up.startswith("story #2 p ") and "title" in runner_up
+
+
+def test_an_article_that_opened_a_story_alone_moves_when_the_story_it_belongs_to_grows(tmp_path, embedder):
+    """Within a batch: a report that the first article of its event did not take opens a story
+    alone; when a later report joins that event's story and brings it closer, the lone one is
+    re-checked and moves there (its old story goes; its reason says why)."""
+    rows = [
+        ("a", "Harlow Creek bridge collapses into the river after a storm",
+         "The Harlow Creek bridge collapsed into the river on Monday night after a storm; two drivers were hurt "
+         "and the road to Marlow is closed."),
+        ("b", "Divers search the wreckage as engineers inspect cracked pylons",
+         "Divers searched the wreckage on Tuesday while engineers inspected the cracked pylons of the crossing."),
+        ("c", "Harlow Creek bridge collapse: two drivers hurt, road to Marlow closed; divers search the wreckage",
+         "The Harlow Creek bridge collapsed into the river after a storm on Monday night, hurting two drivers and "
+         "closing the road to Marlow. Divers searched the wreckage while engineers inspected the cracked pylons."),
+    ]
+    source = tmp_path / "bridge.jsonl"
+    source.write_text("".join(json.dumps({"id": i, "title": t, "text": x}) + "\n" for i, t, x in rows))
+    # a combiner that looks at the closest member only: b alone is not close enough to a, c is to both
+    floors = dict.fromkeys(shipped_model()["lead_floors"], 0.0)
+    combiner = LogisticCombiner(dict.fromkeys(SIGNALS, 0.0) | {"tfidf_closest": 20.0}, -8.0)
+    outcome = {}
+    for recheck in (0, 2):
+        store = Store(str(tmp_path / f"recheck{recheck}.db"))
+        config = ClusterConfig(threshold=0.5, lead_floors=floors, combiner=combiner, recheck=recheck)
+        Pipeline(store, PipelineConfig(cluster=config), embedder=embedder).ingest([str(source)])
+        outcome[recheck] = partition(store), store.count("stories"), store.assignment("b").reason
+    assert outcome[0][:2] == ({frozenset("ac"), frozenset("b")}, 2)
+    assert outcome[2][:2] == ({frozenset("abc")}, 1)
+    assert outcome[2][2].startswith("moved from story #") and "grew" in outcome[2][2]

@@ -55,7 +55,9 @@ class ClusterConfig:
     no other candidate is higher (``add_leads``; these three fitted together), the active ``window_days``, how many candidate stories are
     scored per article, the words of the lead that describe an article, how many recent
     members of a story are compared one by one, the cosine at which an article joins a story
-    in another language, and how many stories are held in memory (the rest wait in the store)."""
+    in another language, how many stories are held in memory (the rest wait in the store), and
+    how many stories of one article opened earlier in the batch are re-checked when a story
+    grows (``StoryIndex.recheck``; 0: none)."""
 
     threshold: float = field(default_factory=lambda: shipped_model()["threshold"])
     lead_floors: dict = field(default_factory=lambda: shipped_model()["lead_floors"])
@@ -65,6 +67,7 @@ class ClusterConfig:
     recent_members: int = 10
     crosslingual_threshold: float = 0.5
     max_stories: int = 5_000
+    recheck: int = 2
     combiner: object = field(default_factory=lambda: shipped_model()["combiner"])
 
     def __post_init__(self):
@@ -76,6 +79,8 @@ class ClusterConfig:
         if self.window_days < 1 or self.max_candidates < 1 or self.recent_members < 1 or self.max_stories < 1:
             raise ConfigError("window_days, max_candidates, recent_members and max_stories must be at least 1",
                               "use the defaults 30, 50, 10 and 5000")
+        if self.recheck < 0:
+            raise ConfigError(f"recheck={self.recheck} is below 0", "use 0 for no re-check, or the default 2")
         if set(self.lead_floors) != set(SIMILARITIES):
             raise ConfigError(f"lead_floors names {sorted(self.lead_floors)}, not the similarities {list(SIMILARITIES)}",
                               "give one floor for each similarity, or leave lead_floors to the shipped model")
@@ -297,6 +302,8 @@ class _StoryState:
     language: str | None = None
     gist: str = ""
     gist_vector: np.ndarray | None = None
+    # the index's document count when the story was opened: which of two stories is older
+    opened: int = 0
 
     # the IDF-weighted unit vectors of ``terms``, ``title_terms`` and each member's terms, made
     # when first needed after a change or a batch (``StoryIndex.settle``): within a batch the
@@ -359,6 +366,9 @@ class StoryIndex:
         # stories last seen on or before this day may be out of memory; days paged back in since
         self.evicted_before: str | None = None
         self._paged: set[str] = set()
+        # the stories opened in this batch that no other article has joined yet: their article
+        # (id, features, vector) and its similarities with the candidates it was compared with
+        self._singles: dict[int, tuple[str, dict, np.ndarray | None, dict[int, dict]]] = {}
 
     def resume(self, documents: int, document_frequency: Counter, rows: Iterable,
                evicted_before: str | None = None) -> None:
@@ -392,6 +402,7 @@ class StoryIndex:
                 self._restore(self._load_story(story_id))
 
     def _drop(self, story_id: int) -> None:
+        self._singles.pop(story_id, None)
         story = self.stories.pop(story_id)
         for term in story.terms:
             posting = self.postings.get(term)
@@ -403,25 +414,64 @@ class StoryIndex:
     def add(self, story_id: int, features: dict, vector: np.ndarray | None) -> None:
         if story_id not in self.stories and self.evicted_before and self._load_story is not None:
             self._restore(self._load_story(story_id))  # a copy joining an evicted story
-        self._add_to_story(story_id, features, vector)
+        self._add_to_story(story_id, features, vector, self.documents)
         for term in features["terms"]:
             self.document_frequency[term] += 1
         self.documents += 1
         self._idf.clear()
 
-    def _add_to_story(self, story_id: int, features: dict, vector: np.ndarray | None) -> None:
+    def _add_to_story(self, story_id: int, features: dict, vector: np.ndarray | None, opened: int = -1) -> None:
         story = self.stories.get(story_id)
         if story is None:
-            story = self.stories[story_id] = _StoryState(story_id, members=deque(maxlen=self.config.recent_members))
+            story = self.stories[story_id] = _StoryState(story_id, members=deque(maxlen=self.config.recent_members),
+                                                         opened=opened)
+        self._singles.pop(story_id, None)
         story.add(features, vector)
         for term in features["terms"]:
             self.postings[term].add(story_id)
 
     def settle(self) -> int:
-        """End a batch: forget the term weights made with this batch's counts, and ``evict``."""
+        """End a batch: forget the term weights made with this batch's counts and the stories
+        a re-check may still move (``recheck``), and ``evict``."""
         for story in self.stories.values():
             story.forget_weights()
+        self._singles.clear()
         return self.evict()
+
+    def opened_alone(self, story_id: int, article_id: str, features: dict, vector: np.ndarray | None,
+                     compared: dict[int, dict]) -> None:
+        """Note a story just opened by one article (``compared``: its signals against each
+        candidate story it did not join), for ``recheck`` until the batch ends."""
+        if self.config.recheck:
+            self._singles[story_id] = (article_id, features, vector, compared)
+
+    def recheck(self, story_id: int, nearest: Sequence[int]) -> tuple[Assignment, ...]:
+        """A story has grown: re-check the stories of one article opened in this batch after it
+        (the first ``ClusterConfig.recheck`` of ``nearest``, the candidates of the article that
+        joined, best first). Such an article moves into the grown story when that story is now
+        its best at the threshold or above, against the other candidates as it saw them then
+        (their signals are not made again). Gives the new assignment of each article moved.
+        Within a batch only, so that a batch ends with the same stories in the store as here."""
+        grown, moved = self.stories[story_id], []
+        singles = [i for i in nearest if i in self._singles and i != story_id
+                   and self.stories[i].opened > grown.opened][:self.config.recheck]
+        for single in singles:
+            article_id, features, vector, compared = self._singles[single]
+            if not self.same_language(features, story_id):
+                continue
+            found = [*self.similarities(features, vector, [story_id]),
+                     *(dict(signals) for other, signals in compared.items() if other != story_id and other in self.stories)]
+            add_leads(found, self.config.lead_floors)
+            probabilities = self.scores(found)
+            if probabilities[0] >= self.config.threshold and probabilities[0] >= probabilities.max():
+                shared = self.shared_terms(features, story_id)
+                self._drop(single)
+                self._add_to_story(story_id, features, vector)
+                why = explain(self.config.combiner, story_id, probabilities[0], found[0])
+                moved.append(Assignment(article_id, story_id, round(float(probabilities[0]), 4),
+                                        f"moved from story #{single}, which it had opened alone in its batch, when "
+                                        f"story #{story_id} grew: {why}", shared))
+        return tuple(moved)
 
     def evict(self) -> int:
         """Keep at most ``max_stories`` in memory. Over that, drop first every story last seen
@@ -453,7 +503,8 @@ class StoryIndex:
         self._restore(self._load_stories((center - window).isoformat(), (center + window).isoformat()))
 
     def _restore(self, rows) -> None:
-        """Rebuild the stories of stored rows that are not in memory (document counts stay)."""
+        """Rebuild the stories of stored rows that are not in memory (document counts stay;
+        older than any story opened in memory)."""
         restoring: set[int] = set()
         for row in rows:
             story_id = row.story_id
@@ -646,7 +697,9 @@ def explain(combiner, story_id: int, probability: float, signals: dict[str, floa
 
 def assign(index: StoryIndex, article_id: str, features: dict, vector: np.ndarray | None,
            new_story) -> Assignment:
-    """Put one article in its best story (or a new one from ``new_story()``), update the index."""
+    """Put one article in its best story (or a new one from ``new_story()``), update the index.
+    When it joins a story, articles of this batch that opened a story alone may move into that
+    one (``StoryIndex.recheck``): the assignment names them (``moved``)."""
     best, best_score, best_signals = None, 0.0, {}
     candidates, other_languages = [], []
     for story_id in index.candidates(features):
@@ -665,7 +718,8 @@ def assign(index: StoryIndex, article_id: str, features: dict, vector: np.ndarra
         shared = index.shared_terms(features, best)
         index.add(best, features, vector)
         return Assignment(article_id, best, round(best_score, 4),
-                          f"joined {explain(index.config.combiner, best, best_score, best_signals)}{runner_up}", shared)
+                          f"joined {explain(index.config.combiner, best, best_score, best_signals)}{runner_up}", shared,
+                          moved=index.recheck(best, [candidates[i] for i in ranked]))
     # the most-voted few: each story's gist is encoded once, but the model is slow
     other_languages = other_languages[:CROSSLINGUAL_CANDIDATES]
     if other_languages:
@@ -681,6 +735,7 @@ def assign(index: StoryIndex, article_id: str, features: dict, vector: np.ndarra
                               shared)
     story_id = new_story()
     index.add(story_id, features, vector)
+    index.opened_alone(story_id, article_id, features, vector, dict(zip(candidates, signals)))
     reason = "new story: no active story scored above the threshold"
     if best is not None:
         reason += (f" {index.config.threshold}: best {explain(index.config.combiner, best, best_score, best_signals)}"

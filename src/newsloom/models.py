@@ -200,13 +200,15 @@ class CopyLink:
 
 @dataclass(frozen=True, slots=True)
 class Assignment:
-    """Which story an article joined and why (the score and what the two share)."""
+    """Which story an article joined and why (the score and what the two share); and the
+    articles that moved into that story when it grew (each with its own assignment)."""
 
     article: str
     story: int
     score: float
     reason: str
     shared_terms: tuple[str, ...] = ()
+    moved: tuple[Assignment, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

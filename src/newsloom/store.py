@@ -583,6 +583,17 @@ class Store:
                                (headline, run_id)).lastrowid
 
     def assign(self, assignment: Assignment) -> None:
+        """Record an article's story and why; and the articles that moved with it into that
+        story (``assignment.moved``), each leaving a story that goes when empty."""
+        self._assign(assignment)
+        for moved in assignment.moved:
+            left = self.db.execute("SELECT story_id FROM articles WHERE id = ?", (moved.article,)).fetchone()
+            self._assign(moved)
+            if left is not None and left[0] != moved.story:
+                self.db.execute("DELETE FROM stories WHERE id = ? AND NOT EXISTS "
+                                "(SELECT 1 FROM articles WHERE story_id = ?)", (left[0], left[0]))
+
+    def _assign(self, assignment: Assignment) -> None:
         self.db.execute("UPDATE articles SET story_id = ? WHERE id = ?", (assignment.story, assignment.article))
         self.db.execute("INSERT OR REPLACE INTO assignments VALUES (?, ?, ?, ?, ?)",
                         (assignment.article, assignment.story, assignment.score, assignment.reason,
