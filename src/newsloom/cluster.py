@@ -14,7 +14,10 @@ A cosine's scale depends on the corpus (short excerpts share few words, long art
 the lead over the other candidates much less, so a model fitted on some news carries better
 to other news. Undated articles (and stories) have a time gap of 0 and every
 story the index finds is a candidate: the texts alone decide. Above ``threshold`` the article
-joins the best story, else it opens a new one. The model (named weights and lead floors,
+joins the best story, else it opens a new one; when it joins, the stories opened alone earlier
+in the same batch that its candidates rank first are re-checked against the grown story and
+move into it when it is now their best (``StoryIndex.recheck``), so a report that came before
+the one bridging it to its event's story is not left on its own. The model (named weights and lead floors,
 JSON) and the threshold — chosen by leave-one-set-out — are fitted on the dev sets by
 ``benchmarks/fit_clustering.py`` and shipped in the package. Every assignment keeps its score,
 the weighed signals of its story and of the runner-up, and the terms it shared.
@@ -313,10 +316,19 @@ class _StoryState:
     title_centroid: dict | None = None
     member_vectors: list | None = None
 
-    def add(self, features: dict, vector: np.ndarray | None) -> None:
-        if not self.members:
-            self.language, self.gist = features.get("language"), features.get("gist", "")
-        self.members.append((features["terms"], vector))
+    def add(self, features: dict, vector: np.ndarray | None, opened: int | None = None) -> None:
+        """Add an article; one placed before the story was ``opened`` (moved in by a re-check)
+        goes first, as the store's order has it: its gist is the story's, and it is a recent
+        member only while the story has room."""
+        if opened is not None and opened < self.opened:
+            self.opened, self.language, self.gist, self.gist_vector = opened, features.get("language"), \
+                features.get("gist", ""), None
+            if len(self.members) < (self.members.maxlen or math.inf):
+                self.members.appendleft((features["terms"], vector))
+        else:
+            if not self.members:
+                self.language, self.gist = features.get("language"), features.get("gist", "")
+            self.members.append((features["terms"], vector))
         self.forget_weights()
         self.terms.update(features["terms"])
         self.entities.update(features["entities"])
@@ -350,7 +362,11 @@ class StoryIndex:
     every stored article, each story in memory is built from its stored articles in the order
     they joined, and the term weights are made afresh (``settle``). So a run that starts from
     the store (``resume``) — after a kill, or after another run — carries on exactly as an
-    uninterrupted run would have, as long as the store's stories fit in ``max_stories``."""
+    uninterrupted run would have, as long as the store's stories fit in ``max_stories`` (an
+    article moved by ``recheck`` is a recent member at the end of its new story in memory and
+    by store order when rebuilt: the two differ only for a story with more than
+    ``recent_members`` articles joined after it in the same batch, and in the last bits of the
+    story's embedding sum, added in another order)."""
 
     def __init__(self, config: ClusterConfig | None = None, load_stories=None, load_story=None):
         self.config = config or ClusterConfig()
@@ -446,15 +462,14 @@ class StoryIndex:
             self._singles[story_id] = (article_id, features, vector, compared)
 
     def recheck(self, story_id: int, nearest: Sequence[int]) -> tuple[Assignment, ...]:
-        """A story has grown: re-check the stories of one article opened in this batch after it
-        (the first ``ClusterConfig.recheck`` of ``nearest``, the candidates of the article that
-        joined, best first). Such an article moves into the grown story when that story is now
+        """A story has grown: re-check the stories of one article opened in this batch (the first
+        ``ClusterConfig.recheck`` of ``nearest``, the candidates of the article that joined,
+        best first). Such an article moves into the grown story when that story is now
         its best at the threshold or above, against the other candidates as it saw them then
         (their signals are not made again). Gives the new assignment of each article moved.
         Within a batch only, so that a batch ends with the same stories in the store as here."""
         grown, moved = self.stories[story_id], []
-        singles = [i for i in nearest if i in self._singles and i != story_id
-                   and self.stories[i].opened > grown.opened][:self.config.recheck]
+        singles = [i for i in nearest if i in self._singles and i != story_id][:self.config.recheck]
         for single in singles:
             article_id, features, vector, compared = self._singles[single]
             if not self.same_language(features, story_id):
@@ -465,8 +480,11 @@ class StoryIndex:
             probabilities = self.scores(found)
             if probabilities[0] >= self.config.threshold and probabilities[0] >= probabilities.max():
                 shared = self.shared_terms(features, story_id)
+                opened = self.stories[single].opened
                 self._drop(single)
-                self._add_to_story(story_id, features, vector)
+                grown.add(features, vector, opened)
+                for term in features["terms"]:
+                    self.postings[term].add(story_id)
                 why = explain(self.config.combiner, story_id, probabilities[0], found[0])
                 moved.append(Assignment(article_id, story_id, round(float(probabilities[0]), 4),
                                         f"moved from story #{single}, which it had opened alone in its batch, when "
