@@ -93,6 +93,19 @@ def test_people_of_one_family_lists_of_ages_totals_and_measures_are_told_apart(c
     assert rows == []
 
 
+def test_a_half_counts_in_a_measure(comparer):
+    """28_ecbplus: four months in prison, or four and a half?"""
+    assert quantities("LaRue served four and a half months in prison.") == (
+        ("month", "=", 4.5, "four and a half months"),)
+    rows = contested(comparer,
+                     article("boston", "boston.com", "He served four months in federal prison for conspiracy to "
+                             "obstruct justice."),
+                     article("guardian", "theguardian.com", "LaRue served four and a half months in prison for his "
+                             "role in the Watergate conspiracy, after being charged with obstructing justice."))
+    assert [(c.value, c.other_value) for r in rows for c in r.conflicts] in (
+        [("four months", "four and a half months")], [("four and a half months", "four months")])
+
+
 def test_event_times_half_an_hour_apart_are_contested_and_open_bounds_are_not(comparer):
     """gva-496668 (Montgomery) and gva-355883 (Houston)."""
     rows = contested(comparer,

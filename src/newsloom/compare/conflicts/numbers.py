@@ -26,8 +26,8 @@ _WORD_NUMBERS |= {"a": 1, "an": 1}
 _APPROX = r"more than|less than|fewer than|at least|at most|about|around|nearly|almost|over|under|up to|some|" \
           r"roughly|approximately|an estimated|dozens of|hundreds of|thousands of"
 _COUNT = re.compile(r"(?:\b(" + _APPROX + r")\s+)?\b(\d[\d,]*(?:\.\d+)?|" + _NUMBER_WORDS +
-                    r"|(?:a|an)(?![\s-]+(?:\d|(?:" + _NUMBER_WORDS + r")\b)))(?:\s+(?:more|other|additional|young|adult|teenage|unarmed|armed|police))?[\s-]+"
-                    r"([a-z]+)", re.I)
+                    r"|(?:a|an)(?![\s-]+(?:\d|(?:" + _NUMBER_WORDS + r")\b)))(\s+and\s+a\s+half)?"
+                    r"(?:\s+(?:more|other|additional|young|adult|teenage|unarmed|armed|police))?[\s-]+([a-z]+)", re.I)
 # "Smith, 23," / "Smith, 23; …" / "… and Kevin Brizuela, 18." / "Smith, 23, of Vista"
 _AGE_NAMED_AFTER = re.compile(r"\b([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2}),\s+(\d{1,3})(?=[,;)]|\.?\s*$|\s+of\b)")
 # "24-year-old Smith", "identified the 25-year-old as Antian Hardmon"
@@ -92,8 +92,10 @@ def quantities(text: str) -> tuple[tuple[str, str, float, str], ...]:
     stripped = _AGE_NOUN.sub(" ", _AGE_NAMED_BEFORE.sub(" ", text))
     total = "total " if _CUMULATIVE.search(text) else ""
     for match in _COUNT.finditer(stripped):
-        approximate, number, unit = match.groups()
+        approximate, number, half, unit = match.groups()
         value = _number(number)
+        if value is not None and half:  # "four and a half months"
+            value += 0.5
         unit = unit.lower()
         if value is None or unit in _NOT_UNITS or len(unit) < 3 or number.lower() in ("a", "an") and \
                 unit not in ("person", "man", "woman", "child", "boy", "girl", "officer", "victim"):
