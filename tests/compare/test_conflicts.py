@@ -93,6 +93,31 @@ def test_people_of_one_family_lists_of_ages_totals_and_measures_are_told_apart(c
     assert rows == []
 
 
+def test_the_ages_in_a_list_of_unnamed_people_are_not_one_persons_age(comparer):
+    """gva-727759: "a 41-year-old woman, a 19-year-old woman" are two women; the 18-year-old
+    woman another outlet names is a third, not a disputed age."""
+    rows = contested(comparer,
+                     article("suntimes", "chicago.suntimes.com", "Four people were found dead with gunshot wounds: a "
+                             "41-year-old woman, a 19-year-old woman, a 45-year-old man and a 36-year-old man."),
+                     article("tribune", "chicagotribune.com", "A fifth victim, an 18-year-old woman also found outside "
+                             "with at least one gunshot wound, was taken to Christ Medical Center."))
+    assert rows == []
+
+
+def test_an_outlets_versions_of_one_sentence_are_one_conflict(comparer):
+    """gva-727759: three versions of a chicago.suntimes.com article say Shacora Jackson is 40."""
+    versions = [article(f"suntimes-{n}", "chicago.suntimes.com", "Elijah Jackson, 36; Shacora Jackson, 40; and "
+                        "Nateyah Yafah Hines, 19, were all found dead, according to the Cook County medical examiner.")
+                for n in range(3)]
+    rows = contested(comparer, *versions,
+                     article("abc7", "abc7chicago.com", "Family identified two of the victims as Shacora Jackson, 40, "
+                             "and Elijah Jackson, 36."),
+                     article("tribune", "chicagotribune.com", "Family identified the victims as Shacora Jackson, 41, "
+                             "and her brother Elijah Jackson, 36."))
+    assert len(rows) == 1 and [e.source for e in rows[0].evidence] == ["chicagotribune.com"]
+    assert sorted(c.source for c in rows[0].conflicts) == ["abc7chicago.com", "chicago.suntimes.com"]
+
+
 def test_a_half_counts_in_a_measure(comparer):
     """28_ecbplus: four months in prison, or four and a half?"""
     assert quantities("LaRue served four and a half months in prison.") == (

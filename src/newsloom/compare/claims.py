@@ -43,7 +43,11 @@ DEBRIS = (
     ("caption", re.compile(r"\((?:left|right|center|centre|top|bottom|inset|pictured|front|"
                            r"(?:second|third) from (?:left|right))\)", re.I)),
     ("tip line prompt", re.compile(r"^(?:anyone with (?:any )?information|if you have (?:any )?information|"
-                                   r"people with information)\b", re.I)),
+                                   r"people with information)\b|\basking (?:anyone|the public|people|those) with "
+                                   r"(?:any )?information\b", re.I)),
+    # a photographer's credit: "… Abel Uribe / Chicago Tribune A plainclothes officer …", "… | Sam Charles"
+    ("caption", re.compile(r"\b[A-Z][a-z]+ [A-Z][a-z]+ / (?:[A-Z][\w.&'-]*\s){1,3}(?=[A-Z])|"
+                           r"\|\s*(?:[A-Z][a-z]+\s){1,2}[A-Z][a-z]+\s*$")),
 )
 # "Advertisement" (or "Story continues below") glued to the next sentence by the page's text
 _GLUED = re.compile(r"^(?:advertisement|story continues below(?: advertisement)?|continue reading(?: below)?"
@@ -133,8 +137,30 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
                 break
             pieces.append((line.start() + found, line.start() + found + len(sentence)))
             cursor = found + len(sentence)
-        spans += _join_open_quotes(text, pieces)
+        spans += _join_open_quotes(text, [part for piece in pieces for part in _unglue(text, *piece)])
     return spans
+
+
+# a sentence end with no space after it, as pages glue paragraphs: "…in critical condition.Police
+# say…", "…gunshots were reported."Police got the call." (two lower-case letters or digits before
+# the stop, so "U.S.Army" and "a.m." stay whole)
+_GLUED_END = re.compile(r"(?<=[a-z0-9%)]{2})[.!?](?P<quote>[\"“”]?)(?=[\"“]?[A-Z][a-z])")
+
+
+def _unglue(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A span cut at its glued sentence ends; a quote mark at the cut goes with the sentence
+    whose quote it closes, else with the next."""
+    parts, cursor = [], start
+    for match in _GLUED_END.finditer(text, start, end):
+        cut = match.end()
+        if match.group("quote"):
+            before = text[cursor:match.start()]
+            closes = before.count('"') % 2 == 1 or before.count("“") > before.count("”")
+            cut = match.end() if closes else match.end() - 1
+        parts.append((cursor, cut))
+        cursor = cut
+    parts.append((cursor, end))
+    return [(s, e) for s, e in parts if text[s:e].strip()]
 
 
 def _join_open_quotes(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -156,7 +182,7 @@ def _open_quote(sentence: str) -> bool:
     return straight or curly
 
 
-_DEBRIS_HINT = re.compile(r"photo|image|pictur|caption|credit|getty|/|updated|posted|published|created|modified|"
+_DEBRIS_HINT = re.compile(r"photo|image|pictur|caption|credit|getty|/|\||updated|posted|published|created|modified|"
                           r"webvtt|-->|download|click|sign up|subscri|follow us|share this|read more|watch|"
                           r"rights reserved|©|copyright|newsletter|app|google play|related news|comment|cookie|"
                           r"alerts|loading|regist|email|sign in|log in|terms of|privacy|provided by|thank you|"

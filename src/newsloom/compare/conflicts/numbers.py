@@ -185,8 +185,12 @@ class NumberDetector:
         from . import Frame
 
         frames = []
-        for key, bound, value, phrase in quantities(claim.text):
-            if _measured(key) != self.measures:
+        found = quantities(claim.text)
+        # "a 41-year-old woman, a 19-year-old woman": "the woman" is not one person here
+        several = {key for key, _, value, _ in found if key.startswith("age of the ")
+                   and any(k == key and v != value for k, _, v, _ in found)}
+        for key, bound, value, phrase in found:
+            if _measured(key) != self.measures or key in several:
                 continue
             if key not in self._keys:
                 self._keys[key] = _person_key(key, context)
