@@ -58,3 +58,14 @@ def test_a_long_sentence_can_back_two_rows_when_the_other_outlet_states_its_fact
     assert corroborated_pair(comparer, articles, "suffered wounds to his upper body", "transported the victims")
     rows = comparer.compare(articles).claims
     assert len({r.text for r in rows}) == len(rows)  # still no two rows alike
+
+
+def test_a_sentence_a_page_prints_twice_is_one_claim(comparer):
+    """33_ecb (ECB+ dev): one page says "The gun has not been recovered." twice; the table has
+    one row for it with the other outlet's "No gun has been recovered.", not two."""
+    articles = [StoredArticle(id=n, origin="test", title=n, text=text, content_hash="", source=n)
+                for n, text in (("a", "Timmons faces up to 15 years to life if convicted. No gun has been recovered."),
+                                ("b", "The gun has not been recovered. Coleman testified on Tuesday. The gun has not "
+                                      "been recovered."))]
+    rows = [r for r in comparer.compare(articles).claims if "recovered" in r.text]
+    assert len(rows) == 1 and rows[0].status == "corroborated"

@@ -104,6 +104,19 @@ def test_the_ages_in_a_list_of_unnamed_people_are_not_one_persons_age(comparer):
     assert rows == []
 
 
+def test_two_values_in_one_claim_and_an_earlier_age_are_not_disputed(comparer):
+    """33_ecb (ECB+ dev): the client's .32-caliber revolver and the .45-caliber bullet are two
+    guns; 'then-15-year-old Timmons' was 15 at the shooting and is 16 at the trial."""
+    rows = contested(comparer,
+                     article("a", "outlet a", "Lynch said his client had a.32-caliber revolver, while autopsy results "
+                             "concluded that Kathina was killed by a.45-caliber bullet. In opening statements Tuesday, "
+                             "public defender Peter Lynch said then- 15-year-old Timmons was at the scene of the "
+                             "shooting and had a gun."),
+                     article("b", "outlet b", "He said the.32-caliber gun was nicknamed Shaq. The trial against 16 "
+                             "year-old Jermayne Timmons started a bit late."))
+    assert rows == []
+
+
 def test_an_outlets_versions_of_one_sentence_are_one_conflict(comparer):
     """gva-727759: three versions of a chicago.suntimes.com article say Shacora Jackson is 40."""
     versions = [article(f"suntimes-{n}", "chicago.suntimes.com", "Elijah Jackson, 36; Shacora Jackson, 40; and "

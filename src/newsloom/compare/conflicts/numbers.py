@@ -31,7 +31,8 @@ _COUNT = re.compile(r"(?:\b(" + _APPROX + r")\s+)?\b(\d[\d,]*(?:\.\d+)?|" + _NUM
 # "Smith, 23," / "Smith, 23; …" / "… and Kevin Brizuela, 18." / "Smith, 23, of Vista"
 _AGE_NAMED_AFTER = re.compile(r"\b([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2}),\s+(\d{1,3})(?=[,;)]|\.?\s*$|\s+of\b)")
 # "24-year-old Smith", "identified the 25-year-old as Antian Hardmon"
-_AGE_NAMED_BEFORE = re.compile(r"\b(\d{1,3})[\s-]+years?[\s-]+old,?\s+(?:as\s+)?((?:[A-Z][\w'’-]+\s*){1,3})")
+_AGE_NAMED_BEFORE = re.compile(r"(?<!then-)(?<!then- )(?<!then )\b(\d{1,3})[\s-]+years?[\s-]+old,?\s+(?:as\s+)?"
+                               r"((?:[A-Z][\w'’-]+\s*){1,3})")
 _AGE_NOUN = re.compile(r"\b(\d{1,3})[\s-]+years?[\s-]+old\s+([a-z]+)")
 _OUTCOMES = {"killed": "dead", "dead": "dead", "died": "dead", "slain": "dead", "wounded": "hurt",
              "injured": "hurt", "hurt": "hurt", "hospitalized": "hurt", "shot": "shot", "arrested": "arrested",
@@ -186,9 +187,9 @@ class NumberDetector:
 
         frames = []
         found = quantities(claim.text)
-        # "a 41-year-old woman, a 19-year-old woman": "the woman" is not one person here
-        several = {key for key, _, value, _ in found if key.startswith("age of the ")
-                   and any(k == key and v != value for k, _, v, _ in found)}
+        # a claim that gives one key two values speaks of several things: "a 41-year-old woman, a
+        # 19-year-old woman" are two women, "a .32-caliber revolver, … a .45-caliber bullet" two guns
+        several = {key for key, _, value, _ in found if any(k == key and v != value for k, _, v, _ in found)}
         for key, bound, value, phrase in found:
             if _measured(key) != self.measures or key in several:
                 continue
