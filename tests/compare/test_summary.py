@@ -23,3 +23,13 @@ def test_the_main_event_is_the_claim_closest_to_the_headlines(comparer):
     assert "press conference" in summary[0].text
     texts = {a.id: a.text for a in articles}
     assert all(s.text in texts[s.article] for s in summary)
+
+
+def test_every_summary_sentence_stands_on_its_own(comparer):
+    """allsides-train-865: one outlet opens "It's about the economy. And it's about his
+    reelection. Because for Trump and his team, the issues are interlinked." — fragments of an
+    argument, not sentences a summary can quote alone."""
+    summary = comparer.compare(story_articles("allsides", "allsides-train-865")).summary
+    assert summary
+    assert not any(s.text.startswith(("And ", "Because ", "It’s about the economy")) for s in summary)
+    assert all(len(s.text.split()) >= 8 for s in summary)
