@@ -64,6 +64,10 @@ def test_debris_is_set_aside_with_its_reason():
     assert debris_reason("Garner Police are asking anyone with information about this incident to contact the "
                          "Garner Police Department.") == "tip line prompt"
     assert debris_reason("The shooting happened outside the 24/7 Fitness gym on Main Street.") is None
+    # gva (fox8live.com, ksla.com): a headline with the page's time stamp glued to it
+    assert debris_reason("Man says he accidentally shot high school student, sheriff says Updated: Friday, June 6, "
+                         "2014 6:23 PM EDT") == "date line"
+    assert debris_reason("The report was published in June 2014 by the state.") is None
 
 
 def test_leading_debris_and_glued_advertisement_are_cut():

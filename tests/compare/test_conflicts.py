@@ -115,6 +115,9 @@ def test_two_values_in_one_claim_and_an_earlier_age_are_not_disputed(comparer):
                      article("b", "outlet b", "He said the.32-caliber gun was nicknamed Shaq. The trial against 16 "
                              "year-old Jermayne Timmons started a bit late."))
     assert rows == []
+    # gva (ksla.com): "a 20-year-old Galliano man" is from Galliano, not a person named Galliano
+    assert quantities("A state judge ruled a 20-year-old Galliano man committed involuntary manslaughter.") == ()
+    assert quantities("Police identified the 25-year-old as Antian Hardmon.")[0][0] == "age of Antian Hardmon"
 
 
 def test_an_outlets_versions_of_one_sentence_are_one_conflict(comparer):

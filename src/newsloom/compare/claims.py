@@ -23,7 +23,9 @@ DEBRIS = (
     ("caption", re.compile(r"\((?:photo|image|picture|file photo|ap photo|reuters)\b|\([A-Z][\w .'-]+/[\w .'-]+\)|^(?:photo|image|file photo|"
                            r"pictured|above|top|left|right|caption|credit)\s*[:|(]|\bphoto(?:graph)?:|getty images|"
                            r"\bap photo\b|/\s*(?:ap|reuters|afp)\b", re.I)),
-    ("date line", re.compile(r"^(?:updated|posted|published|last updated|created|modified)\b[\s:]", re.I)),
+    ("date line", re.compile(r"^(?:updated|posted|published|last updated|created|modified)\b[\s:]|"
+                             r"\b(?:updated|posted|published):\s+(?:[a-z]+day,?\s+)?[a-z]{3,9}\.?\s+\d{1,2},?\s+\d{4}",
+                             re.I)),
     ("video transcript", re.compile(r"WEBVTT|\d\d:\d\d:\d\d[.,]\d{3}\s*-->")),
     ("page prompt", re.compile(r"\b(?:download (?:the|our) (?:\w+ )?app|click here|sign up for|subscribe (?:to|now)|"
                                r"follow us on|share this|read more|watch (?:the )?video|all rights reserved|"

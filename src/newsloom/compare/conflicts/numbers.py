@@ -31,8 +31,10 @@ _COUNT = re.compile(r"(?:\b(" + _APPROX + r")\s+)?\b(\d[\d,]*(?:\.\d+)?|" + _NUM
 # "Smith, 23," / "Smith, 23; …" / "… and Kevin Brizuela, 18." / "Smith, 23, of Vista"
 _AGE_NAMED_AFTER = re.compile(r"\b([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2}),\s+(\d{1,3})(?=[,;)]|\.?\s*$|\s+of\b)")
 # "24-year-old Smith", "identified the 25-year-old as Antian Hardmon"
+# not "a 20-year-old Galliano man": a place the person is from, then what they are
 _AGE_NAMED_BEFORE = re.compile(r"(?<!then-)(?<!then- )(?<!then )\b(\d{1,3})[\s-]+years?[\s-]+old,?\s+(?:as\s+)?"
-                               r"((?:[A-Z][\w'’-]+\s*){1,3})")
+                               r"((?:[A-Z][\w'’-]+\b\s*){1,3})(?!\s*(?:man|woman|men|women|boy|girl|teen|teenager|"
+                               r"resident|native|student|mother|father|driver|child|youth)\b)")
 _AGE_NOUN = re.compile(r"\b(\d{1,3})[\s-]+years?[\s-]+old\s+([a-z]+)")
 _OUTCOMES = {"killed": "dead", "dead": "dead", "died": "dead", "slain": "dead", "wounded": "hurt",
              "injured": "hurt", "hurt": "hurt", "hospitalized": "hurt", "shot": "shot", "arrested": "arrested",
