@@ -68,6 +68,14 @@ def test_debris_is_set_aside_with_its_reason():
     assert debris_reason("Man says he accidentally shot high school student, sheriff says Updated: Friday, June 6, "
                          "2014 6:23 PM EDT") == "date line"
     assert debris_reason("The report was published in June 2014 by the state.") is None
+    # gva (daytondailynews.com, journal-news.com, koat.com): a sign-up form and a share button
+    assert debris_reason("We have sent you a verification email.") == "page prompt"
+    assert debris_reason("If you do not receive the verification message within a few minutes of signing up, please "
+                         "check your Spam or Junk folder.") == "page prompt"
+    assert debris_reason("Just One More Thing...") == "page prompt"
+    assert debris_reason("What we know in quadruple Four Hills shooting Mother fought to protect her 3 children from "
+                         "gunman | Share") == "page prompt"
+    assert debris_reason("The two families agreed to share the cost of the funeral.") is None
 
 
 def test_leading_debris_and_glued_advertisement_are_cut():

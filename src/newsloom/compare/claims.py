@@ -34,7 +34,8 @@ DEBRIS = (
                                r"may not be (?:published|reproduced)|mobile app|news alerts|like loading|"
                                r"registration|confirmation email|sign in|log in|click (?:the|on the|below|to)\b|"
                                r"terms of (?:service|use)|privacy policy|information provided by|"
-                               r"thank you for (?:registering|reading|subscribing))", re.I)),
+                               r"thank you for (?:registering|reading|subscribing)|verification (?:email|message|link)|"
+                               r"spam (?:or junk )?folder|^just one more thing)|\s\|\s*share\s*$", re.I)),
     ("copyright line", re.compile(r"^\W*(?:copyright|©)\s*(?:\(c\)\s*)?\d{4}\b|©\s*\d{4}", re.I)),
     ("source note", re.compile(r"^\W*\([^()]{2,40}\b(?:article|video|report|photo)\)\W*$", re.I)),
     ("update promise", re.compile(r"\bwill (?:continue to )?(?:follow|update|monitor) this (?:\w+ )?story|"
@@ -187,7 +188,8 @@ def _open_quote(sentence: str) -> bool:
 _DEBRIS_HINT = re.compile(r"photo|image|pictur|caption|credit|getty|/|\||updated|posted|published|created|modified|"
                           r"webvtt|-->|download|click|sign up|subscri|follow us|share this|read more|watch|"
                           r"rights reserved|©|copyright|newsletter|app|google play|related news|comment|cookie|"
-                          r"alerts|loading|regist|email|sign in|log in|terms of|privacy|provided by|thank you|"
+                          r"alerts|loading|regist|email|sign in|log in|terms of|privacy|provided by|thank you|verification|spam|"
+                          r"one more thing|share|"
                           r"information|details|article|video|report|story|service|seeing you|stay with|check back|"
                           r"\((?:left|right|center|centre|top|bottom|inset|front|second|third)", re.I)
 
