@@ -134,6 +134,21 @@ def test_an_outlets_versions_of_one_sentence_are_one_conflict(comparer):
     assert sorted(c.source for c in rows[0].conflicts) == ["abc7chicago.com", "chicago.suntimes.com"]
 
 
+def test_a_count_after_its_outcome_is_compared_with_one_before_it(comparer):
+    """examples/corpus (the bridge collapse): 'injuring 14 people' against 'injured 12 people'
+    and 'Twelve people were hurt' — the same count of hurt people, told three ways."""
+    assert quantities("a section of it fell into the Mill River and injured 12 people")[0][:3] == ("person hurt", "=", 12)
+    rows = contested(comparer,
+                     article("valley", "Valley Wire", "A section of the Harlow Creek road bridge collapsed into the "
+                             "Mill River on Tuesday morning, injuring 14 people and sending three cars into the water, "
+                             "fire officials said."),
+                     article("coastal", "Coastal Herald", "State inspectors arrived in Riverton on Wednesday to examine "
+                             "the Harlow Creek road bridge, a day after a section of it fell into the Mill River and "
+                             "injured 12 people."))
+    assert {(c.value, c.other_value) for r in rows for c in r.conflicts} in (
+        {("12 people", "14 people")}, {("14 people", "12 people")})
+
+
 def test_a_half_counts_in_a_measure(comparer):
     """28_ecbplus: four months in prison, or four and a half?"""
     assert quantities("LaRue served four and a half months in prison.") == (

@@ -42,9 +42,12 @@ _OUTCOMES = {"killed": "dead", "dead": "dead", "died": "dead", "slain": "dead", 
              "rescued": "rescued"}
 _OUTCOME = re.compile(r"(?:\W+(?!and\b|but\b)\w+){0,3}?\W+(" + "|".join(_OUTCOMES) + r")\b", re.I)
 # an outcome said before the count: "injuring 14 people", "killing two"
-_OUTCOME_BEFORE = re.compile(r"\b(injuring|wounding|hurting|killing|arresting|rescuing|evacuating)\s+$", re.I)
+_OUTCOME_BEFORE = re.compile(r"\b(injuring|wounding|hurting|killing|arresting|rescuing|evacuating|injured|wounded|"
+                             r"killed|arrested|rescued|evacuated)\s+$", re.I)
 _BEFORE_OUTCOMES = {"injuring": "hurt", "wounding": "hurt", "hurting": "hurt", "killing": "dead",
-                    "arresting": "arrested", "rescuing": "rescued", "evacuating": "evacuated"}
+                    "arresting": "arrested", "rescuing": "rescued", "evacuating": "evacuated", "injured": "hurt",
+                    "wounded": "hurt", "killed": "dead", "arrested": "arrested", "rescued": "rescued",
+                    "evacuated": "evacuated"}
 _NOT_UNITS = frozenset("""years year old was were is are has had have who and or of to in on at by for with from as the
 a an p a.m p.m am pm percent cent times time point points per that than more other""".split())
 _IRREGULAR_PLURALS = {"men": "man", "women": "woman", "children": "child", "people": "person", "persons": "person"}
