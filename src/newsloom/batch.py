@@ -86,7 +86,10 @@ class Task:
 @dataclass(frozen=True, slots=True)
 class TaskResult:
     """What a task did: items read, documents prepared, items skipped, seconds it took (0 when
-    it was done by an earlier run), or the error that made it fail after its retries."""
+    it was done by an earlier run), or the error that made it fail after its retries. Where
+    the time went: the worker process that ran it, when it began and ended (seconds since the
+    epoch, so the tasks of one worker can be laid end to end), the CPU seconds of that whole
+    process meanwhile (library and Ray threads included) and of the thread that ran it."""
 
     task: Task
     records: int = 0
@@ -94,8 +97,12 @@ class TaskResult:
     skipped: int = 0
     seconds: float = 0.0
     error: str | None = None
-    cpu: float = 0.0  # CPU seconds of the task's process (its share of a busy machine's cores aside)
+    cpu: float = 0.0
     reused: bool = False
+    worker: int = 0
+    began: float = 0.0
+    ended: float = 0.0
+    thread_cpu: float = 0.0
 
 
 def plan(paths: Iterable[str], config: PipelineConfig, batch: BatchConfig) -> list[Task | Skipped]:
@@ -190,7 +197,7 @@ def run_task(task: Task, work_dir: WorkDir, preparer: Preparer, config: Pipeline
     task's Parquet file (beside it first, then renamed), then the marker."""
     import pyarrow.parquet as pq
 
-    began, cpu = time.perf_counter(), time.process_time()
+    began, clock, cpu, thread_cpu = time.perf_counter(), time.time(), time.process_time(), time.thread_time()
     work_dir.stage1.mkdir(parents=True, exist_ok=True)
     target = work_dir.parquet(task)
     temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
@@ -200,7 +207,8 @@ def run_task(task: Task, work_dir: WorkDir, preparer: Preparer, config: Pipeline
             writer.write_table(_table(rows))
     os.replace(temporary, target)
     result = TaskResult(task, counts["records"], counts["articles"], counts["skipped"], time.perf_counter() - began,
-                        cpu=time.process_time() - cpu)
+                        cpu=time.process_time() - cpu, worker=os.getpid(), began=clock, ended=time.time(),
+                        thread_cpu=time.thread_time() - thread_cpu)
     work_dir.finish(result)
     return result
 
