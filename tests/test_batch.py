@@ -133,6 +133,13 @@ def test_a_task_that_fails_is_reported_by_its_input_and_the_rest_goes_on(tmp_pat
     assert report.run.counts["new"] == 45  # GVA and the archive
 
 
+def test_a_preparer_loads_every_model_before_its_first_document(embedder):
+    preparer = Preparer(embedder=embedder)
+    preparer.load()
+    assert preparer._cleaner is not None and preparer.featurizer.embedder is embedder
+    assert {"py3langid", "trafilatura"} <= set(sys.modules)  # the language identifier, the HTML extractor
+
+
 def test_batch_without_ray_says_how_to_install_it(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "ray", None)
     result = CliRunner().invoke(cli, ["--db", str(tmp_path / "x.db"), "batch", str(tmp_path)])
