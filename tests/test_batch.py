@@ -133,11 +133,14 @@ def test_a_task_that_fails_is_reported_by_its_input_and_the_rest_goes_on(tmp_pat
     assert report.run.counts["new"] == 45  # GVA and the archive
 
 
-def test_a_preparer_loads_every_model_before_its_first_document(embedder):
+def test_a_worker_loads_what_its_tasks_use_before_the_first(embedder):
+    from newsloom.batch import warm
+
     preparer = Preparer(embedder=embedder)
-    preparer.load()
+    warm(preparer)
     assert preparer._cleaner is not None and preparer.featurizer.embedder is embedder
-    assert {"py3langid", "trafilatura"} <= set(sys.modules)  # the language identifier, the HTML extractor
+    # the language identifier, the HTML extractor, the Parquet writer
+    assert {"py3langid", "trafilatura", "pyarrow.parquet"} <= set(sys.modules)
 
 
 def test_batch_without_ray_says_how_to_install_it(tmp_path, monkeypatch):

@@ -203,6 +203,18 @@ def run_task(task: Task, work_dir: WorkDir, preparer: Preparer, config: Pipeline
     return result
 
 
+def warm(preparer: Preparer) -> None:
+    """Load what a task uses before the first one: the preparer's models and the Parquet
+    writer (pyarrow, and what it loads on its first table)."""
+    import io
+
+    import pyarrow.parquet as pq
+
+    preparer.load()
+    with pq.ParquetWriter(io.BytesIO(), _schema()) as writer:
+        writer.write_table(_table([{"item": 0, "kind": "skipped", "id": "warm-up", "reason": "warm-up"}]))
+
+
 def _items(task: Task, config: PipelineConfig) -> Iterator[tuple[int, object]]:
     return enumerate(read_file(task.path, config.ingest, shown=task.shown, lines=task.lines), task.start)
 

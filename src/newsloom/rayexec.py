@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from .batch import BatchConfig, Task, TaskResult, WorkDir, run_task
+from .batch import BatchConfig, Task, TaskResult, WorkDir, run_task, warm
 from .errors import ConfigError
 from .pipeline import PipelineConfig, Preparer
 
@@ -48,7 +48,7 @@ class _Worker:
     def ready(self) -> float:
         """Load the models now (before the first task); the CPU seconds it took."""
         began = time.process_time()
-        self.preparer.load()
+        warm(self.preparer)
         return time.process_time() - began
 
     def run(self, task: Task, work_dir: str) -> TaskResult:
