@@ -68,6 +68,7 @@ class RayExecutor:
             on_done: Callable[[TaskResult], None]) -> None:
         ray = self.ray
         started = not ray.is_initialized()
+        local = started and not self.batch.address
         if started:
             import os
 
@@ -77,18 +78,30 @@ class RayExecutor:
                 os.environ["PYTHONPATH"] = os.pathsep.join(
                     p for p in (source, os.environ.get("PYTHONPATH")) if p)
             options = {"address": self.batch.address} if self.batch.address else {"num_cpus": self.batch.workers}
-            ray.init(include_dashboard=False, logging_level="ERROR", log_to_driver=False, **options)
+            saved = {name: os.environ.get(name) for name in ONE_CORE}
+            if local:  # the local Ray's processes inherit it, so the workers it starts at once can be used
+                os.environ.update(ONE_CORE)
+            try:
+                ray.init(include_dashboard=False, logging_level="ERROR", log_to_driver=False, **options)
+            finally:
+                for name, value in saved.items():
+                    if value is None:
+                        os.environ.pop(name, None)
+                    else:
+                        os.environ[name] = value
         try:
-            self._run(tasks, str(work_dir.path), config, on_done)
+            self._run(tasks, str(work_dir.path), config, on_done, environment=not local)
         finally:
             if started:
                 ray.shutdown()
 
-    def _run(self, tasks, work_dir, config, on_done):
+    def _run(self, tasks, work_dir, config, on_done, environment: bool):
+        """``environment``: give the workers ``ONE_CORE`` (they start afresh for it, which a
+        local Ray started with it in its own environment does not need)."""
         ray = self.ray
         retries = self.batch.retries
         actor = ray.remote(num_cpus=1, max_restarts=retries, max_task_retries=retries,
-                           runtime_env={"env_vars": ONE_CORE})(_Worker)
+                           **({"runtime_env": {"env_vars": ONE_CORE}} if environment else {}))(_Worker)
         workers = [actor.remote(config, self.batch.chunk) for _ in range(min(self.batch.workers, len(tasks)))]
         self.loading = ray.get([worker.ready.remote() for worker in workers])
         self.started = time.perf_counter()  # the workers are up, their models loaded
