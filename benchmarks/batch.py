@@ -87,7 +87,8 @@ def stage1_alone(paths: list[str], workers: int, work: Path, records_per_task: i
             "loading": executor.loading, "articles": sum(r.articles for r in results),
             "tasks": sum(r.seconds for r in results), "cpu": sum(r.cpu for r in results), "count": len(results),
             "workers": per_worker(results, epoch + (up - start), epoch + (last - start)),
-            "others": sampler.others({r.worker for r in results}, up - start, last - start)}
+            "others": sampler.others({r.worker for r in results}, up - start, last - start),
+            "task cpu": [r.cpu for r in sorted(results, key=lambda r: r.task.number)]}
 
 
 def per_worker(results, up: float, last: float) -> list[dict]:
@@ -185,8 +186,8 @@ def show_stage1(label: str, workers: int, stage: dict) -> None:
 def stage1_scaling(tmp: Path, paths: list[str], repeat: int, records_per_task: int | None = None) -> dict:
     """Stage 1 with 1 and 2 workers, ``repeat`` pairs, the order alternating (1 2, 2 1, …) so a
     drift in the machine's load falls on both; each pair's ratio, their median, the best
-    against the best. Beside it the ratio the CPU seconds give (one worker's CPU over the
-    busier of the two's), what the wall clock shows when each worker has a core of its own:
+    against the best. Beside it the ratio the CPU seconds give (``cpu_ratio``), what the wall
+    clock shows when each worker has a core of its own:
     with Linux's autogroup scheduling a busy machine shares its cores between sessions, and
     all of Ray's processes are in the benchmark's session, so two workers then get no more CPU
     than one ("the workers got N cores")."""
@@ -213,10 +214,17 @@ def stage1_scaling(tmp: Path, paths: list[str], repeat: int, records_per_task: i
 
 
 def cpu_ratio(one: dict, two: dict) -> float:
-    """The scaling the CPU seconds give: one worker's over the busier of two workers' (plus
-    the idle seconds the busier one had between and before its tasks)."""
-    busier = max(two["workers"], key=lambda w: w["cpu"])
-    return one["workers"][0]["cpu"] / (busier["cpu"] + busier["before"] + busier["between"])
+    """The scaling the CPU seconds give, as if each worker had a core of its own: one worker's
+    CPU seconds over the time two workers would take on the two-worker run's CPU seconds per
+    task, each task (in ingest's order) going to the first worker free, as the executor hands
+    them out. Idle between tasks is added at its measured mean."""
+    def gap(stage: dict) -> float:
+        return sum(w["before"] + w["between"] for w in stage["workers"]) / stage["count"]
+
+    free = [0.0, 0.0]
+    for cpu in two["task cpu"]:
+        free[free.index(min(free))] += cpu + gap(two)
+    return sum(cpu + gap(one) for cpu in one["task cpu"]) / max(free)
 
 
 def html_per_core() -> float:
