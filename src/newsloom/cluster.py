@@ -345,6 +345,11 @@ class StoryIndex:
         self._crosslingual: CrossLingualEmbedder | None = None
         self._load_stories = load_stories
         self._load_story = load_story
+        # the stories in memory by the last day they were active (an ordinal), so that an
+        # article's candidates are looked for among the stories of its window only; under
+        # None the stories that the window test must decide one by one (no last day, or no
+        # first day)
+        self._by_last_day: dict[int | None, set[int]] = defaultdict(set)
         # stories last seen on or before this day may be out of memory; days paged back in since
         self.evicted_before: str | None = None
         self._paged: set[str] = set()
@@ -382,6 +387,7 @@ class StoryIndex:
 
     def _drop(self, story_id: int) -> None:
         story = self.stories.pop(story_id)
+        self._file_by_day(story_id, _day_key(story))
         for term in story.terms:
             posting = self.postings.get(term)
             if posting is not None:
@@ -402,9 +408,23 @@ class StoryIndex:
         story = self.stories.get(story_id)
         if story is None:
             story = self.stories[story_id] = _StoryState(story_id, members=deque(maxlen=self.config.recent_members))
+        was = _day_key(story)
         story.add(features, vector)
+        self._file_by_day(story_id, was)
         for term in features["terms"]:
             self.postings[term].add(story_id)
+
+    def _file_by_day(self, story_id: int, was: int | None) -> None:
+        """Keep ``_by_last_day`` in step with a story that was filed under ``was``: refile it
+        under its day now, or (a story dropped from memory) take it out."""
+        filed = self._by_last_day.get(was)
+        if filed is not None:
+            filed.discard(story_id)
+            if not filed:
+                del self._by_last_day[was]
+        story = self.stories.get(story_id)
+        if story is not None:
+            self._by_last_day[_day_key(story)].add(story_id)
 
     def settle(self) -> int:
         """End a batch: forget the term weights made with this batch's counts, and ``evict``."""
@@ -481,17 +501,19 @@ class StoryIndex:
             # rare to the English word list, and the names it shares with stories in other
             # languages must not be crowded out
             top_terms = top_terms[:30]
+        article_day = day_of(day)
+        # only the stories the window test below can keep are voted for (a term's posting is
+        # still counted whole for the limit of 500)
+        in_window = self._filed_around(article_day) if day and article_day else None
         votes: dict[int, float] = {}
         vote = votes.get
         for term in top_terms:
-            posting = self.postings.get(term, ())
-            if len(posting) > 500:
+            posting = self.postings.get(term)
+            if not posting or len(posting) > 500:
                 continue
             weight = weighted[term]
-            for story_id in posting:
+            for story_id in (posting if in_window is None else posting & in_window):
                 votes[story_id] = vote(story_id, 0) + weight
-        day = features.get("date")
-        article_day = day_of(day)
         chosen = []
         stories, window = self.stories, self.config.window_days
         # the most voted first, ties by story id: the order of a posting set depends on its
@@ -507,6 +529,17 @@ class StoryIndex:
             if len(chosen) >= self.config.max_candidates:
                 break
         return chosen
+
+    def _filed_around(self, day: date) -> set[int]:
+        """The stories whose last day is within the window of ``day``, and those filed under
+        None (for the window test to decide)."""
+        center, filed = day.toordinal(), self._by_last_day
+        found = set(filed.get(None, ()))
+        for key in range(center - self.config.window_days, center + self.config.window_days + 1):
+            stories = filed.get(key)
+            if stories:
+                found |= stories
+        return found
 
     def _within_window(self, story: _StoryState, day: date | None) -> bool:
         return story.last is None or abs(_gap(day, story.last_day)) <= self.config.window_days or (
@@ -603,6 +636,12 @@ def _days(a: str, b: str) -> float:
     """Days from date a to date b (ISO strings); 0 when either is not a date."""
     first, second = day_of(a), day_of(b)
     return (second - first).days if first and second else 0.0
+
+
+def _day_key(story: _StoryState) -> int | None:
+    """Where ``StoryIndex._by_last_day`` files a story: its last day as an ordinal when both
+    its days are dates (the window test then needs that day only), else None."""
+    return story.last_day.toordinal() if story.last_day is not None and story.first_day is not None else None
 
 
 def _gap(first: date | None, second: date | None) -> float:
