@@ -275,6 +275,7 @@ class _StoryState:
     entities: Counter = field(default_factory=Counter)
     title_terms: Counter = field(default_factory=Counter)
     vector: np.ndarray | None = None
+    vector_norm: float | None = None  # made when first needed after a change
     # the most recent members (bounded by the index), in the order they joined: (terms, embedding)
     members: deque = field(default_factory=deque)
     first: str | None = None
@@ -305,6 +306,7 @@ class _StoryState:
         self.title_terms.update(features["title"])
         if vector is not None:
             self.vector = vector.copy() if self.vector is None else self.vector + vector
+            self.vector_norm = None
         day = features.get("date")
         if day:
             self.first = min(self.first or day, day)
@@ -342,6 +344,8 @@ class StoryIndex:
         self.documents = 0
         self._prior: dict[str, float] = {}
         self._idf: dict[str, float] = {}  # idf of the terms asked since the document counts last changed
+        # the article asked about since then: its terms (the dict itself), weighted, and as a unit vector
+        self._asked: tuple[dict, dict, dict] | None = None
         self._crosslingual: CrossLingualEmbedder | None = None
         self._load_stories = load_stories
         self._load_story = load_story
@@ -373,7 +377,7 @@ class StoryIndex:
         index without a store has nothing to rebuild from and forgets the story."""
         if features is not None and self.documents:
             self.documents -= 1
-            self._idf.clear()
+            self._forget_idf()
             for term in features["terms"]:
                 left = self.document_frequency.get(term, 0) - 1
                 if left > 0:
@@ -402,7 +406,12 @@ class StoryIndex:
         for term in features["terms"]:
             self.document_frequency[term] += 1
         self.documents += 1
+        self._forget_idf()
+
+    def _forget_idf(self) -> None:
+        """The document counts changed: every weight made with them is stale."""
         self._idf.clear()
+        self._asked = None
 
     def _add_to_story(self, story_id: int, features: dict, vector: np.ndarray | None) -> None:
         story = self.stories.get(story_id)
@@ -486,7 +495,16 @@ class StoryIndex:
         return value
 
     def _weighted(self, terms: dict) -> dict[str, float]:
-        return {t: (1 + math.log(c)) * self.idf(t) for t, c in terms.items()}
+        known, idf, log = self._idf.get, self.idf, math.log
+        return {t: (1 + log(c)) * (w if (w := known(t)) is not None else idf(t)) for t, c in terms.items()}
+
+    def _article_weights(self, terms: dict) -> tuple[dict[str, float], dict[str, float]]:
+        """An article's terms weighted, and as a unit vector: made once while the counts stay
+        (``candidates``, ``signals`` and ``shared_terms`` ask for the same article in turn)."""
+        if self._asked is None or self._asked[0] is not terms:
+            weighted = self._weighted(terms)
+            self._asked = (terms, weighted, _unit(weighted))
+        return self._asked[1], self._asked[2]
 
     def candidates(self, features: dict) -> list[int]:
         day = features.get("date")
@@ -494,7 +512,7 @@ class StoryIndex:
                 and day[:10] not in self._paged:
             self._paged.add(day[:10])
             self._page_in(day)  # an article out of order: stories of its time may be out of memory
-        weighted = self._weighted(features["terms"])
+        weighted, _ = self._article_weights(features["terms"])
         top_terms = sorted(weighted, key=weighted.get, reverse=True)
         if features.get("language") in (None, "en"):
             # in English the 30 rarest terms find the story; in another language every term is
@@ -547,7 +565,7 @@ class StoryIndex:
 
     def signals(self, features: dict, vector: np.ndarray | None, story_ids: list[int]) -> list[dict[str, float]]:
         """The signals of an article against each of the given stories."""
-        terms = _unit(self._weighted(features["terms"]))
+        _, terms = self._article_weights(features["terms"])
         title = _unit(self._weighted(Counter(features["title"])))
         rarity = {e: self.idf(e.rsplit(" ", 1)[-1]) for e in features["entities"]}
         found = [self._signals(features, vector, terms, title, rarity, self.stories[i]) for i in story_ids]
@@ -568,7 +586,9 @@ class StoryIndex:
         tfidf_closest = max(_dot(a, member) for member in story.member_vectors)
         embedding = embedding_closest = 0.0
         if vector is not None and story.vector is not None:
-            embedding = float(vector @ story.vector / max(np.linalg.norm(story.vector), 1e-9))
+            if story.vector_norm is None:
+                story.vector_norm = max(np.linalg.norm(story.vector), 1e-9)
+            embedding = float(vector @ story.vector / story.vector_norm)
             embedding_closest = max(float(vector @ v) for _, v in story.members if v is not None)
         total = sum(rarity.values())
         entity_share = sum(w for e, w in rarity.items() if e in story.entities) / total if total else 0.0
@@ -610,7 +630,7 @@ class StoryIndex:
     def shared_terms(self, features: dict, story_id: int, limit: int = 8) -> tuple[str, ...]:
         story = self.stories[story_id]
         shared = [e for e in features["entities"] if e in story.entities]
-        weighted = self._weighted({t: c for t, c in features["terms"].items() if t in story.terms})
+        weighted = {t: w for t, w in self._article_weights(features["terms"])[0].items() if t in story.terms}
         shared += sorted(weighted, key=weighted.get, reverse=True)
         seen, result = set(), []
         for term in shared:
