@@ -581,9 +581,14 @@ class StoryIndex:
             story.centroid = _unit(self._weighted(story.terms))
             story.title_centroid = _unit(self._weighted(story.title_terms))
         tfidf = _dot(a, story.centroid)
-        if story.member_vectors is None:
-            story.member_vectors = [_unit(self._weighted(terms)) for terms, _ in story.members]
-        tfidf_closest = max(_dot(a, member) for member in story.member_vectors)
+        if len(story.members) == 1:
+            # a story of one article: its centroid is that article's vector (the same terms
+            # in the same order, weighed at the same time)
+            tfidf_closest = tfidf
+        else:
+            if story.member_vectors is None:
+                story.member_vectors = [_unit(self._weighted(terms)) for terms, _ in story.members]
+            tfidf_closest = max(_dot(a, member) for member in story.member_vectors)
         embedding = embedding_closest = 0.0
         if vector is not None and story.vector is not None:
             if story.vector_norm is None:
