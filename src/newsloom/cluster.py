@@ -402,7 +402,7 @@ class StoryIndex:
     two windows or more before the newest article, then the oldest — so memory and the cost of
     an article do not grow with the archive; an article older than that, arriving out of
     order (or in a later run), pages the stories around its date back in from the store
-    (``load_stories(first_day, last_day)`` gives their ``ArticleFeatures`` rows;
+    (``load_stories(first_day, last_day, skip)`` gives the ``ArticleFeatures`` rows of those not in ``skip``;
     ``load_story(story_id)`` the rows of one story, for an article added to an evicted story;
     both in the order the articles were stored, which is the order they joined).
 
@@ -552,7 +552,8 @@ class StoryIndex:
         if center is None:
             return
         window = timedelta(days=self.config.window_days)
-        self._restore(self._load_stories((center - window).isoformat(), (center + window).isoformat()))
+        self._restore(self._load_stories((center - window).isoformat(), (center + window).isoformat(),
+                                         frozenset(self.stories)))
 
     def _restore(self, rows) -> None:
         """Rebuild the stories of stored rows that are not in memory (document counts stay)."""
@@ -720,7 +721,8 @@ class StoryIndex:
         day = features.get("date")
         gap = 0.0
         if day and story.first and story.last:
-            gap = max(0.0, _days(story.last, day), _days(day, story.first))
+            article_day = day_of(day)  # ``_days`` of the days already parsed
+            gap = max(0.0, _gap(story.last_day, article_day), _gap(article_day, story.first_day))
         return {"tfidf": tfidf, "tfidf_closest": tfidf_closest, "embedding": embedding,
                 "embedding_closest": embedding_closest, "entities": entity_share, "title": title,
                 "days": min(gap, 60.0)}

@@ -20,7 +20,7 @@ import re
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import fields
 
@@ -554,14 +554,16 @@ class Store:
                 ORDER BY a.rowid""", (limit,)))
         return rows, left_out["last"] if left_out else None
 
-    def features_of_stories_active(self, first: str, last: str) -> Iterator[ArticleFeatures]:
+    def features_of_stories_active(self, first: str, last: str,
+                                   skip: Container[int] = ()) -> Iterator[ArticleFeatures]:
         """Features of every article of the stories that have an article published from day
-        ``first`` to day ``last`` (ISO dates, both included), in the order they were stored."""
-        yield from _features(self.db.execute(
+        ``first`` to day ``last`` (ISO dates, both included), in the order they were stored;
+        none of the stories in ``skip`` (their features are not even read)."""
+        yield from _features((row for row in self.db.execute(
             f"""SELECT {_FEATURE_COLUMNS} FROM articles a JOIN article_features f ON f.article_id = a.id
                WHERE a.story_id IN (SELECT DISTINCT story_id FROM articles
                                     WHERE published >= ? AND published < ? AND story_id IS NOT NULL)
-               ORDER BY a.rowid""", (first, last + "~")))
+               ORDER BY a.rowid""", (first, last + "~")) if row[1] not in skip))
 
     def features_of_story(self, story_id: int) -> Iterator[ArticleFeatures]:
         """Features of every article of one story, in the order they were stored (the order
