@@ -15,6 +15,11 @@ not-claim markers (debris) are wrong; rows overlapping no label at all are count
 ("unlabelled"). Figures are printed for the 'fit' half (the comparison may be tuned on it), the
 'test' half (only scored) and both.
 
+The summary is scored on the same labels: whether its first sentence states a central claim
+(the main event first), the share of central claims some summary sentence states, and the
+share of summary sentences that state no labelled claim an earlier summary sentence has not
+already stated (*redundant*: they say again what the summary said) or only page debris.
+
     python benchmarks/compare.py [--stories ID ...] [--rows]
 """
 
@@ -113,6 +118,29 @@ def score_story(story: dict, rows, texts: dict[str, str]) -> dict:
     return {"tally": tally, "verdicts": verdicts, "claims": claims}
 
 
+def score_summary(summary, claims: list[dict], debris: dict[str, list], texts: dict[str, str]) -> dict:
+    """Tallies of a story's summary against its labelled claims (see the module's docstring)."""
+    tally = defaultdict(int)
+    said: set[int] = set()
+    for n, sentence in enumerate(summary):
+        start = texts[sentence.article].find(sentence.text)
+        span = (start, start + len(sentence.text))
+        states = {k for k, c in enumerate(claims) if start >= 0 and _overlaps(span, c["spans"].get(sentence.article, []))}
+        tally["summary", "sentences"] += 1
+        if n == 0:
+            tally["summary", "stories"] += 1
+            tally["summary", "central first"] += any(claims[k].get("central") for k in states)
+        if not states:
+            tally["summary", "debris" if _overlaps(span, debris.get(sentence.article, [])) else "unlabelled"] += 1
+        elif states <= said:
+            tally["summary", "redundant"] += 1
+        said |= states
+    central = [k for k, c in enumerate(claims) if c.get("central")]
+    tally["summary", "central"] += len(central)
+    tally["summary", "central stated"] += sum(k in said for k in central)
+    return tally
+
+
 def report(name: str, tally: dict) -> None:
     parts = []
     for status in STATUSES:
@@ -125,6 +153,11 @@ def report(name: str, tally: dict) -> None:
                      f" repeats {tally[status, 'repeat']} finer {tally[status, 'finer']} debris {tally[status, 'debris']}"
                      f" unlabelled {tally[status, 'unlabelled']}")
     central = tally["central", "found"] / max(tally["central", "labelled"], 1)
+    sentences = max(tally["summary", "sentences"], 1)
+    parts.append(f"summary: central claim first {tally['summary', 'central first']}/{tally['summary', 'stories']}, "
+                 f"central claims stated {tally['summary', 'central stated']}/{tally['summary', 'central']}, "
+                 f"redundant {tally['summary', 'redundant'] / sentences:.3f} ({tally['summary', 'redundant']}/{sentences}), "
+                 f"debris {tally['summary', 'debris']}, unlabelled {tally['summary', 'unlabelled']}")
     print(f"{name:<10} " + "\n           ".join(parts) + f"\n           central claims found {central:.3f}")
 
 
@@ -137,6 +170,9 @@ def measure(labels: list[dict], comparer, rows_out=None) -> dict[str, dict]:
         texts = {r["id"]: r["text"] for r in rows}
         comparison = comparer.compare([as_article(r, n) for n, r in enumerate(rows)])
         result = score_story(story, comparison.claims, texts)
+        claims, debris = marker_spans(story, texts)
+        result["tally"].update(score_summary(comparison.summary, claims, debris, texts))
+        result["summary"] = comparison.summary
         for key, value in result["tally"].items():
             for split in (story["split"], "all", story["set"]):
                 totals[split][key] += value
@@ -182,6 +218,8 @@ def main():
                       {p for v, r, ps in result["verdicts"] if r.status == c["status"] for p in ps}]
             for claim in missed:
                 print(f"  MISSED     {claim['status']:<13} {claim['note'][:110]}")
+            for sentence in result["summary"]:
+                print(f"  SUMMARY    {sentence.source[:13]:<13} {sentence.text[:110]}")
 
     totals = measure(labels, comparer, show)
     print()

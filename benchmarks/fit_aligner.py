@@ -35,11 +35,12 @@ def _overlaps(start: int, end: int, spans) -> bool:
     return any(s < end and start < e for s, e in spans)
 
 
-def pairs(split: str, comparer: Comparer) -> tuple[np.ndarray, np.ndarray]:
-    """Signals (one row per pair, columns in ``SIGNALS`` order) and labels of a split's pairs."""
+def pairs(split: str, comparer: Comparer) -> tuple[np.ndarray, np.ndarray, list[tuple[str, str]]]:
+    """Signals (one row per pair, columns in ``SIGNALS`` order), labels and the two claims'
+    texts of a split's pairs."""
     labels = [s for s in load_labels() if s["split"] == split]
     sets = {name: {row["id"]: row for row in load_set(name)} for name in {s["set"] for s in labels}}
-    features, targets = [], []
+    features, targets, wordings = [], [], []
     for story in labels:
         rows = [sets[story["set"]][a] for a in story["articles"]]
         claims, _, table = story_claims([as_article(r, n) for n, r in enumerate(rows)])
@@ -60,7 +61,8 @@ def pairs(split: str, comparer: Comparer) -> tuple[np.ndarray, np.ndarray]:
                     continue
                 features.append(matrix[i, j])
                 targets.append(positive)
-    return np.array(features, dtype=np.float64), np.array(targets)
+                wordings.append((claims[i].text, claims[j].text))
+    return np.array(features, dtype=np.float64), np.array(targets), wordings
 
 
 def main():
@@ -72,8 +74,8 @@ def main():
     parser.add_argument("--c", type=float, default=1.0, help="inverse regularisation strength")
     args = parser.parse_args()
     comparer = Comparer(aligner=PairModel(dict.fromkeys(SIGNALS, 0.0), 0.0))  # only its encoder is used
-    fit_x, fit_y = pairs("fit", comparer)
-    test_x, test_y = pairs("test", comparer)
+    fit_x, fit_y, _ = pairs("fit", comparer)
+    test_x, test_y, _ = pairs("test", comparer)
     print(f"pairs: fit {len(fit_y)} ({fit_y.sum()} same claim), test {len(test_y)} ({test_y.sum()} same claim)")
     regression = LogisticRegression(C=args.c, max_iter=5000).fit(fit_x, fit_y)
     model = PairModel({name: round(float(w), 4) for name, w in zip(SIGNALS, regression.coef_[0])},

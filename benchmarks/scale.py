@@ -9,7 +9,8 @@ new, and its texts are not near-copies of replay 0: without renaming, every repl
 would be found to be a copy and never reach clustering). The replays go through one
 ``Pipeline.ingest`` run — the code path of ``newsloom ingest`` — into a fresh SQLite store, and
 the script prints articles per second for every replay, the store size, and the peak resident
-memory of the process. Each replay is one run (one ``newsloom ingest``, as a daily feed would
+memory of the process, with the process's CPU seconds per article and the load average (the
+machine is shared: CPU time is what compares two runs). Each replay is one run (one ``newsloom ingest``, as a daily feed would
 be); ``--one-run`` ingests all replays as one input instead, which keeps every story of the
 run in memory (a run does not evict: its input need not be in date order).
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import re
 import resource
 import sys
@@ -83,27 +85,36 @@ def main():
         pipeline = Pipeline(store)
         pipeline.featurizer.embedder  # load the models before timing
         pipeline.cleaner
-        total, started = 0, time.perf_counter()
+        total, started, cpu_started = 0, time.perf_counter(), time.process_time()
         if args.one_run:
             pipeline.ingest([str(path) for path, _ in files])
-            elapsed = time.perf_counter() - started
+            elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
             print(f"one run: {store.count('articles'):,} articles stored in {store.count('stories'):,} stories, "
-                  f"{args.articles / elapsed:.1f} articles/s, "
-                  f"peak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+                  f"{args.articles / elapsed:.1f} articles/s, {cpu / args.articles * 1000:.2f} CPU ms/article, "
+                  f"peak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB, "
+                  f"load {_load()}")
             return
-        print(f"{'replay':>6} {'articles':>9} {'stored':>8} {'stories':>8} {'articles/s':>10} {'peak MB':>8}")
+        print(f"{'replay':>6} {'articles':>9} {'stored':>8} {'stories':>8} {'articles/s':>10} {'CPU ms/a':>8} "
+              f"{'peak MB':>8} {'load (1, 5 min)':>15}")
         for replay, (path, count) in enumerate(files):
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.process_time()
             pipeline.ingest([str(path)])
-            elapsed = time.perf_counter() - start
+            elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
             total += count
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             print(f"{replay:>6} {total:>9,} {store.count('articles'):>8,} {store.count('stories'):>8,} "
-                  f"{count / elapsed:>10.1f} {peak:>8.0f}", flush=True)
-        elapsed = time.perf_counter() - started
+                  f"{count / elapsed:>10.1f} {cpu / count * 1000:>8.2f} {peak:>8.0f} {_load():>15}", flush=True)
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
         size = sum(p.stat().st_size for p in Path(tmp).glob("scale.db*")) / 2**20
-        print(f"{total:,} articles in {elapsed:.0f} s = {total / elapsed:.1f} articles/s; store {size:.0f} MB; "
-              f"peak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+        print(f"{total:,} articles in {elapsed:.0f} s = {total / elapsed:.1f} articles/s "
+              f"({cpu / total * 1000:.2f} CPU ms/article); store {size:.0f} MB; "
+              f"peak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB; load {_load()}")
+
+
+def _load() -> str:
+    """The load average over the last 1 and 5 minutes."""
+    one, five, _ = os.getloadavg()
+    return f"{one:.1f}, {five:.1f}"
 
 
 if __name__ == "__main__":

@@ -69,15 +69,19 @@ def ingested(tmp_path, paths, embedder, batch_size: int = 256) -> tuple[set, set
 # ------------------------------------------------------------------ without Ray
 
 
-def test_plan_splits_a_large_jsonl_file_into_record_ranges_in_order(tmp_path, inputs):
+def test_plan_splits_a_large_jsonl_file_into_equal_record_ranges_in_order(tmp_path, inputs):
     planned = plan([*inputs, str(tmp_path / "missing.jsonl")], PipelineConfig(), BatchConfig(records_per_task=15))
     tasks = [p for p in planned if isinstance(p, Task)]
     assert [(t.path.rsplit("/", 1)[-1], t.start, t.stop) for t in tasks] == [
-        ("gva.jsonl", 0, 15), ("gva.jsonl", 15, 30), ("gva.jsonl", 30, None),
-        ("ecbplus.jsonl", 0, 15), ("ecbplus.jsonl", 15, None), ("CC-NEWS-20260305120000-00001.warc.gz", 0, None)]
+        ("gva.jsonl", 0, 13), ("gva.jsonl", 13, 26), ("gva.jsonl", 26, None),
+        ("ecbplus.jsonl", 0, 10), ("ecbplus.jsonl", 10, None), ("CC-NEWS-20260305120000-00001.warc.gz", 0, None)]
     assert isinstance(planned[-1], Skipped) and "missing.jsonl" in planned[-1].path
     assert len({t.key for t in tasks}) == len(tasks)
-    assert tasks[1].name.endswith("(records 16–30)")
+    assert tasks[1].name.endswith("(records 14–26)")
+    with open(inputs[0], "rb") as handle:  # a range begins at its first line's byte
+        handle.seek(tasks[1].offset)
+        assert handle.read(tasks[1].end - tasks[1].offset).decode().splitlines() == \
+            open(inputs[0]).read().splitlines()[13:26]
 
 
 def test_replay_gives_what_the_runner_would_prepare(tmp_path, inputs, embedder):
@@ -127,6 +131,16 @@ def test_a_task_that_fails_is_reported_by_its_input_and_the_rest_goes_on(tmp_pat
     assert [s.path.rsplit("/", 1)[-1] for s in report.run.skipped] == ["ecbplus.jsonl"]
     assert "failed after its retries (OSError: disk full)" in report.run.skipped[0].reason
     assert report.run.counts["new"] == 45  # GVA and the archive
+
+
+def test_a_worker_loads_what_its_tasks_use_before_the_first(embedder):
+    from newsloom.batch import warm
+
+    preparer = Preparer(embedder=embedder)
+    warm(preparer)
+    assert preparer._cleaner is not None and preparer.featurizer.embedder is embedder
+    # the language identifier, the HTML extractor, the Parquet writer
+    assert {"py3langid", "trafilatura", "pyarrow.parquet"} <= set(sys.modules)
 
 
 def test_batch_without_ray_says_how_to_install_it(tmp_path, monkeypatch):
@@ -223,4 +237,4 @@ def test_a_task_failing_on_ray_is_retried_then_reported_by_input(tmp_path, input
     assert [r.task.name for r in report.failed] == [broken.name]
     assert [s.path for s in report.run.skipped] == [broken.name]
     assert "failed after its retries" in report.run.skipped[0].reason
-    assert report.run.counts["new"] == 65 - 15
+    assert report.run.counts["new"] == 65 - 10  # ECB+'s first half

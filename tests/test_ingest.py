@@ -211,6 +211,34 @@ def test_bounded_lines_never_holds_more_than_the_cap():
     assert list(bounded_lines(io.BytesIO(b"a\n\nb\n"), 1000, chunk_size=1)) == [(1, b"a"), (2, b""), (3, b"b")]
 
 
+@settings(max_examples=60, deadline=None)
+@given(lines=st.lists(st.sampled_from(["good", "blank", "bad json", "no id", "long"]), max_size=30),
+       size=st.integers(1, 8), chunk=st.integers(1, 64), end=st.booleans(), gz=st.booleans())
+def test_the_parts_of_a_jsonl_file_read_as_the_whole_does(tmp_path_factory, lines, size, chunk, end, gz):
+    """Read part by part from their byte offsets, a JSON Lines file gives the items of the
+    whole, bad lines named by their line numbers in the file; every part holds at most
+    ``size`` lines and the parts differ by a line at most."""
+    from newsloom.ingest import IngestConfig, jsonl_parts, read_file
+
+    made = {"good": lambda n: json.dumps({"id": f"a{n}", "text": f"text {n} é"}), "blank": lambda n: "",
+            "bad json": lambda n: "{oops", "no id": lambda n: json.dumps({"text": "x"}),
+            "long": lambda n: json.dumps({"id": f"l{n}", "text": "w" * 1200})}
+    data = ("\n".join(made[kind](n) for n, kind in enumerate(lines)) + ("\n" if end and lines else "")).encode()
+    path = tmp_path_factory.mktemp("parts") / ("a.jsonl.gz" if gz else "a.jsonl")
+    path.write_bytes(gzip.compress(data) if gz else data)
+    config = IngestConfig(max_file_bytes=1000)
+    whole = list(read_file(str(path), config))
+    parts = jsonl_parts(str(path), size, chunk_size=chunk)
+    if len(parts) == 1:
+        assert parts[0].start == 0 and parts[0].stop is None
+        return
+    assert all(p.stop == q.start and p.end == q.offset for p, q in zip(parts, parts[1:]))
+    count = data.count(b"\n") + (not data.endswith(b"\n"))  # a last line without its end of line counts
+    counts = [p.stop - p.start for p in parts[:-1]] + [count - parts[-1].start]
+    assert max(counts) <= size and max(counts) - min(counts) <= 1
+    assert [item for part in parts for item in read_file(str(path), config, lines=part)] == whole
+
+
 def test_page_over_the_line_cap_is_reported(tmp_path):
     from newsloom.ingest import IngestConfig
 

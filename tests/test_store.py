@@ -4,6 +4,7 @@ with, and the storages it offers the stages (bands, outlet line counts)."""
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 from dataclasses import replace
 
 import pytest
@@ -148,6 +149,35 @@ def test_delete_removes_the_article_and_its_story_when_empty(store):
         store.story(story)
     with pytest.raises(NotFound):
         store.delete_article("a2")
+
+
+def counted_from_features(store: Store) -> tuple[int, Counter]:
+    """The story index's document counts read from every stored feature, as runs once did."""
+    documents = store.db.execute("SELECT COUNT(*) FROM articles a JOIN article_features f ON f.article_id = a.id "
+                                 "WHERE a.story_id IS NOT NULL").fetchone()[0]
+    return documents, Counter(dict(store.db.execute(
+        "SELECT t.key, COUNT(*) FROM articles a JOIN article_features f ON f.article_id = a.id, "
+        "json_each(f.features, '$.terms') t WHERE a.story_id IS NOT NULL GROUP BY t.key")))
+
+
+@settings(max_examples=30, deadline=None)
+@given(terms=st.lists(st.dictionaries(texts, st.integers(1, 5), max_size=4), min_size=1, max_size=5),
+       replaced=st.dictionaries(texts, st.integers(1, 5), max_size=4), deleted=st.integers(0, 4))
+def test_term_counts_are_kept_as_features_come_and_go(terms, replaced, deleted):
+    store = Store(":memory:")
+    story = store.new_story("Title", None)
+    for i, article_terms in enumerate(terms):
+        store.add_article(article(i), "x", None)
+        store.assign(Assignment(f"a{i}", story, 1.0, "test"))
+        store.save_features(f"a{i}", {"terms": article_terms}, None)
+    assert store.term_counts() == counted_from_features(store)
+    store.save_features("a0", {"terms": replaced}, None)
+    assert store.term_counts() == counted_from_features(store)
+    if deleted < len(terms):
+        store.delete_article(f"a{deleted}")
+    documents, counts = store.term_counts()
+    assert (documents, counts) == counted_from_features(store) and all(n > 0 for n in counts.values())
+    store.close()
 
 
 def test_story_outlets_names_every_outlet_and_the_file_of_unnamed_ones(store):

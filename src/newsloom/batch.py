@@ -22,7 +22,6 @@ the other in this process; ``newsloom.rayexec.RayExecutor`` runs them on Ray wor
 from __future__ import annotations
 
 import dataclasses
-import gzip
 import hashlib
 import json
 import os
@@ -34,23 +33,24 @@ from pathlib import Path
 from typing import Protocol
 
 from .errors import ConfigError
-from .ingest import JSONL_SUFFIXES, input_files, read_file
+from .ingest import JSONL_SUFFIXES, Lines, input_files, jsonl_parts, read_file
 from .models import Article, Described, DroppedLine, Prepared, Skipped
 from .pipeline import PipelineConfig, Preparer, input_hash
 
-FORMAT = 2  # 2: articles carry the name they are shown by
+FORMAT = 3  # 2: articles carry the name they are shown by; 3: a range counts lines, not items
 """The version of a task's Parquet file; bump it when its columns change."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class BatchConfig:
     """``records_per_task``: a JSON Lines file with more lines is split into record ranges of
-    at most this many; ``retries``: how many times a failed task is tried again; ``chunk``:
+    at most this many, all of about the same length (small tasks even out between workers at
+    the end); ``retries``: how many times a failed task is tried again; ``chunk``:
     documents described (and written) at a time within a task."""
 
     workers: int = 2
     address: str | None = None
-    records_per_task: int = 500
+    records_per_task: int = 200
     retries: int = 2
     chunk: int = 256
 
@@ -58,15 +58,16 @@ class BatchConfig:
         if self.workers < 1:
             raise ConfigError(f"workers={self.workers} is below 1", "use at least 1 worker (e.g. the number of cores)")
         if self.records_per_task < 1 or self.chunk < 1:
-            raise ConfigError("records_per_task and chunk must be at least 1", "use the defaults 500 and 256")
+            raise ConfigError("records_per_task and chunk must be at least 1", "use the defaults 200 and 256")
         if self.retries < 0:
             raise ConfigError(f"retries={self.retries} is negative", "use 0 or more (default 2)")
 
 
 @dataclass(frozen=True, slots=True)
 class Task:
-    """Stage 1's unit of work: the items ``start`` to ``stop`` (None: to the end) of one input
-    file, as ``read_file`` yields them. ``number`` is its place in ingest's order; ``key``
+    """Stage 1's unit of work: one input file, or of a JSON Lines file the lines ``start`` to
+    ``stop`` (None: to the end), which begin at byte ``offset`` and end before byte ``end``
+    (so a task reads only its own lines). ``number`` is its place in ingest's order; ``key``
     names its output and changes with the file, the range and the settings."""
 
     number: int
@@ -75,6 +76,13 @@ class Task:
     stop: int | None
     key: str
     shown: str | None = None  # the name the file's articles are shown by
+    offset: int = 0
+    end: int | None = None
+
+    @property
+    def lines(self) -> Lines | None:
+        """The part of the file to read, or None for all of it."""
+        return None if self.start == 0 and self.stop is None else Lines(self.start, self.stop, self.offset, self.end)
 
     @property
     def name(self) -> str:
@@ -86,7 +94,10 @@ class Task:
 @dataclass(frozen=True, slots=True)
 class TaskResult:
     """What a task did: items read, documents prepared, items skipped, seconds it took (0 when
-    it was done by an earlier run), or the error that made it fail after its retries."""
+    it was done by an earlier run), or the error that made it fail after its retries. Where
+    the time went: the worker process that ran it, when it began and ended (seconds since the
+    epoch, so the tasks of one worker can be laid end to end), the CPU seconds of that whole
+    process meanwhile (library and Ray threads included) and of the thread that ran it."""
 
     task: Task
     records: int = 0
@@ -94,8 +105,12 @@ class TaskResult:
     skipped: int = 0
     seconds: float = 0.0
     error: str | None = None
-    cpu: float = 0.0  # CPU seconds of the task's process (its share of a busy machine's cores aside)
+    cpu: float = 0.0
     reused: bool = False
+    worker: int = 0
+    began: float = 0.0
+    ended: float = 0.0
+    thread_cpu: float = 0.0
 
 
 def plan(paths: Iterable[str], config: PipelineConfig, batch: BatchConfig) -> list[Task | Skipped]:
@@ -114,30 +129,12 @@ def plan(paths: Iterable[str], config: PipelineConfig, batch: BatchConfig) -> li
             identity = f"{os.path.abspath(file)}\x1f{stat.st_size}\x1f{stat.st_mtime_ns}"
         except OSError:
             identity = os.path.abspath(file)  # read_file reports it
-        for start, stop in _ranges(file, batch.records_per_task):
-            key = hashlib.sha256(f"{identity}\x1f{found.shown}\x1f{start}\x1f{stop}\x1f{settings}".encode()).hexdigest()[:24]
-            planned.append(Task(len(planned), file, start, stop, key, found.shown))
+        jsonl = os.path.splitext(file.lower().removesuffix(".gz"))[1] in JSONL_SUFFIXES
+        for part in jsonl_parts(file, batch.records_per_task) if jsonl else [Lines(0, None, 0, None)]:
+            key = hashlib.sha256(f"{identity}\x1f{found.shown}\x1f{part.start}\x1f{part.stop}\x1f{settings}"
+                                 .encode()).hexdigest()[:24]
+            planned.append(Task(len(planned), file, part.start, part.stop, key, found.shown, part.offset, part.end))
     return planned
-
-
-def _ranges(path: str, size: int) -> list[tuple[int, int | None]]:
-    """Record ranges of a JSON Lines file longer than ``size`` lines (each line is at most one
-    item, so the ranges cover them all); the whole file otherwise."""
-    name = path.lower().removesuffix(".gz")
-    if os.path.splitext(name)[1] not in JSONL_SUFFIXES:
-        return [(0, None)]
-    try:
-        lines, last = 0, b"\n"
-        with (gzip.open if path.lower().endswith(".gz") else open)(path, "rb") as handle:
-            for chunk in iter(lambda: handle.read(1 << 20), b""):
-                lines, last = lines + chunk.count(b"\n"), chunk[-1:]
-        lines += last != b"\n"  # a last line without its newline
-    except (OSError, EOFError, ValueError):
-        return [(0, None)]  # read_file reports what is wrong with it
-    if lines <= size:
-        return [(0, None)]
-    starts = list(range(0, lines, size))
-    return [(start, start + size if start + size < lines else None) for start in starts]
 
 
 class WorkDir:
@@ -190,7 +187,7 @@ def run_task(task: Task, work_dir: WorkDir, preparer: Preparer, config: Pipeline
     task's Parquet file (beside it first, then renamed), then the marker."""
     import pyarrow.parquet as pq
 
-    began, cpu = time.perf_counter(), time.process_time()
+    began, clock, cpu, thread_cpu = time.perf_counter(), time.time(), time.process_time(), time.thread_time()
     work_dir.stage1.mkdir(parents=True, exist_ok=True)
     target = work_dir.parquet(task)
     temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
@@ -200,18 +197,26 @@ def run_task(task: Task, work_dir: WorkDir, preparer: Preparer, config: Pipeline
             writer.write_table(_table(rows))
     os.replace(temporary, target)
     result = TaskResult(task, counts["records"], counts["articles"], counts["skipped"], time.perf_counter() - began,
-                        cpu=time.process_time() - cpu)
+                        cpu=time.process_time() - cpu, worker=os.getpid(), began=clock, ended=time.time(),
+                        thread_cpu=time.thread_time() - thread_cpu)
     work_dir.finish(result)
     return result
 
 
+def warm(preparer: Preparer) -> None:
+    """Load what a task uses before the first one: the preparer's models and the Parquet
+    writer (pyarrow, and what it loads on its first table)."""
+    import io
+
+    import pyarrow.parquet as pq
+
+    preparer.load()
+    with pq.ParquetWriter(io.BytesIO(), _schema()) as writer:
+        writer.write_table(_table([{"item": 0, "kind": "skipped", "id": "warm-up", "reason": "warm-up"}]))
+
+
 def _items(task: Task, config: PipelineConfig) -> Iterator[tuple[int, object]]:
-    for number, item in enumerate(read_file(task.path, config.ingest, shown=task.shown)):
-        if number < task.start:
-            continue
-        if task.stop is not None and number >= task.stop:
-            return
-        yield number, item
+    return enumerate(read_file(task.path, config.ingest, shown=task.shown, lines=task.lines), task.start)
 
 
 def _prepared_rows(task: Task, preparer: Preparer, config: PipelineConfig, chunk: int,

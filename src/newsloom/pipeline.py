@@ -83,6 +83,16 @@ class Preparer:
             self._cleaner = Cleaner(self.config.clean)
         return self._cleaner
 
+    def load(self) -> None:
+        """Load every model now rather than on the first documents (the cleaner's, with its
+        language identifier and HTML extractor, and the embedder): a short page of each kind
+        is prepared and described, and the result dropped."""
+        sentence = "The council closed the old bridge on Monday after engineers found cracks in its piers. "
+        pages = [Document(id="warm-up", origin="warm-up", kind="article", content=sentence * 4),
+                 Document(id="warm-up.html", origin="warm-up", kind="html",
+                          content=f"<html><body><article><h1>Bridge closed</h1><p>{sentence * 4}</p></article></body></html>")]
+        self.describe([article for article in map(self.prepare, pages) if isinstance(article, Article)])
+
     def prepare(self, document: Document) -> Article | Skipped:
         """Clean one document: the article, or a Skipped with the reason (cleaning failed, or
         no article text was left)."""

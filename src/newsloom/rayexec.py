@@ -1,8 +1,10 @@
 """Stage 1 of ``newsloom batch`` on Ray: one actor per worker, each holding one ``Preparer``
-(the cleaner's classifier and the embedding model loaded once per worker), fed one task at a
-time. Ray restarts a dead worker and tries a failed task again (``retries``); a task that
-still fails is reported with its error and the others go on. Local on this machine's cores by
-default (``ray.init(num_cpus=workers)``), any running Ray cluster by ``address``.
+(the cleaner's classifier and the embedding model loaded once per worker, before its first
+task), fed one task at a time. A worker is one CPU to Ray and uses one core: its libraries'
+thread pools are held to one thread (``ONE_CORE``). Ray restarts a dead worker and tries a
+failed task again (``retries``); a task that still fails is reported with its error and the
+others go on. Local on this machine's cores by default (``ray.init(num_cpus=workers)``), any
+running Ray cluster by ``address``.
 """
 
 from __future__ import annotations
@@ -10,11 +12,17 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from .batch import BatchConfig, Task, TaskResult, WorkDir, run_task
+from .batch import BatchConfig, Task, TaskResult, WorkDir, run_task, warm
 from .errors import ConfigError
 from .pipeline import PipelineConfig, Preparer
 
 INSTALL_HINT = "install it with: pip install 'newsloom[ray]' (or 'make install' in a checkout)"
+
+ONE_CORE = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "RAYON_NUM_THREADS": "1",
+            "TOKENIZERS_PARALLELISM": "false"}
+"""A worker's environment. Left to themselves the tokenizer (Rayon) and BLAS start a thread per
+core in every worker: one worker then takes more than its core (its tokenizing runs on all of
+them), and N workers on N cores take turns on each other's."""
 
 
 def import_ray():
@@ -37,9 +45,11 @@ class _Worker:
         self.config, self.chunk = config, chunk
         self.preparer = Preparer(config)
 
-    def ready(self) -> bool:
-        """Load the models now (before the first task), and say so."""
-        return self.preparer.cleaner is not None and self.preparer.featurizer.embedder is not None
+    def ready(self) -> float:
+        """Load the models now (before the first task); the CPU seconds it took."""
+        began = time.process_time()
+        warm(self.preparer)
+        return time.process_time() - began
 
     def run(self, task: Task, work_dir: str) -> TaskResult:
         return run_task(task, WorkDir(work_dir), self.preparer, self.config, self.chunk)
@@ -52,11 +62,13 @@ class RayExecutor:
         self.batch = batch or BatchConfig()
         self.ray = import_ray()
         self.started: float | None = None  # when the last run's workers were ready (perf_counter)
+        self.loading: list[float] = []  # the CPU seconds each worker took to load its models
 
     def run(self, tasks: list[Task], work_dir: WorkDir, config: PipelineConfig,
             on_done: Callable[[TaskResult], None]) -> None:
         ray = self.ray
         started = not ray.is_initialized()
+        local = started and not self.batch.address
         if started:
             import os
 
@@ -66,19 +78,32 @@ class RayExecutor:
                 os.environ["PYTHONPATH"] = os.pathsep.join(
                     p for p in (source, os.environ.get("PYTHONPATH")) if p)
             options = {"address": self.batch.address} if self.batch.address else {"num_cpus": self.batch.workers}
-            ray.init(include_dashboard=False, logging_level="ERROR", log_to_driver=False, **options)
+            saved = {name: os.environ.get(name) for name in ONE_CORE}
+            if local:  # the local Ray's processes inherit it, so the workers it starts at once can be used
+                os.environ.update(ONE_CORE)
+            try:
+                ray.init(include_dashboard=False, logging_level="ERROR", log_to_driver=False, **options)
+            finally:
+                for name, value in saved.items():
+                    if value is None:
+                        os.environ.pop(name, None)
+                    else:
+                        os.environ[name] = value
         try:
-            self._run(tasks, str(work_dir.path), config, on_done)
+            self._run(tasks, str(work_dir.path), config, on_done, environment=not local)
         finally:
             if started:
                 ray.shutdown()
 
-    def _run(self, tasks, work_dir, config, on_done):
+    def _run(self, tasks, work_dir, config, on_done, environment: bool):
+        """``environment``: give the workers ``ONE_CORE`` (they start afresh for it, which a
+        local Ray started with it in its own environment does not need)."""
         ray = self.ray
         retries = self.batch.retries
-        actor = ray.remote(num_cpus=1, max_restarts=retries, max_task_retries=retries)(_Worker)
+        actor = ray.remote(num_cpus=1, max_restarts=retries, max_task_retries=retries,
+                           **({"runtime_env": {"env_vars": ONE_CORE}} if environment else {}))(_Worker)
         workers = [actor.remote(config, self.batch.chunk) for _ in range(min(self.batch.workers, len(tasks)))]
-        ray.get([worker.ready.remote() for worker in workers])
+        self.loading = ray.get([worker.ready.remote() for worker in workers])
         self.started = time.perf_counter()  # the workers are up, their models loaded
         pending = list(reversed(tasks))  # in ingest's order (popped from the end), so stage 3 can start on the first
         running: dict = {}

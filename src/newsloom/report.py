@@ -38,7 +38,7 @@ def build_report(store: Store, story_id: int, comparer: Comparer | None = None) 
     )
 
 
-COMPARISON_METHOD = "claims-v5"  # change when the comparison or its JSON changes: cached tables are then made anew
+COMPARISON_METHOD = "claims-v12"  # change when the comparison or its JSON changes: cached tables are then made anew
 
 
 def story_data(store: Store, story_id: int, comparer: Comparer | None = None) -> dict:

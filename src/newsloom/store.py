@@ -20,7 +20,7 @@ import re
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import fields
 
@@ -199,6 +199,27 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         ALTER TABLE articles ADD COLUMN shown_id TEXT;
         UPDATE articles SET shown_id = id WHERE shown_id IS NULL;
         CREATE INDEX IF NOT EXISTS articles_shown ON articles(shown_id);
+    """),
+    # in how many articles with features each term of them occurs, kept up to date as features
+    # come and go, so that a run starts without reading the features of the whole store
+    ("0011_term_counts", """
+        CREATE TABLE IF NOT EXISTS term_counts (
+            term TEXT PRIMARY KEY,
+            articles INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        DELETE FROM term_counts;
+        INSERT INTO term_counts (term, articles)
+            SELECT t.key, COUNT(*) FROM article_features f, json_each(f.features, '$.terms') t GROUP BY t.key;
+        CREATE TRIGGER IF NOT EXISTS term_counts_insert AFTER INSERT ON article_features BEGIN
+            INSERT INTO term_counts (term, articles) SELECT key, 1 FROM json_each(new.features, '$.terms') WHERE true
+                ON CONFLICT (term) DO UPDATE SET articles = articles + 1;
+        END;
+        CREATE TRIGGER IF NOT EXISTS term_counts_delete AFTER DELETE ON article_features BEGIN
+            UPDATE term_counts SET articles = articles - 1
+                WHERE term IN (SELECT key FROM json_each(old.features, '$.terms'));
+            DELETE FROM term_counts
+                WHERE articles <= 0 AND term IN (SELECT key FROM json_each(old.features, '$.terms'));
+        END;
     """),
 )
 
@@ -526,18 +547,17 @@ class Store:
         return found
 
     def save_features(self, article_id: str, features: dict, vector: bytes | None) -> None:
-        self.db.execute("INSERT OR REPLACE INTO article_features VALUES (?, ?, ?)",
-                        (article_id, json.dumps(features), vector))
+        # features replaced are deleted first, so that the term counts' trigger sees them go
+        self.db.execute("DELETE FROM article_features WHERE article_id = ?", (article_id,))
+        self.db.execute("INSERT INTO article_features VALUES (?, ?, ?)", (article_id, json.dumps(features), vector))
 
     def term_counts(self) -> tuple[int, Counter]:
         """How many clustered articles the store holds, and in how many of them each term of
-        their features occurs: the document counts of the story index."""
-        clustered = "FROM articles a JOIN article_features f ON f.article_id = a.id WHERE a.story_id IS NOT NULL"
-        documents = self.db.execute(f"SELECT COUNT(*) {clustered}").fetchone()[0]
-        frequency = Counter(dict(self.db.execute(
-            f"SELECT t.key, COUNT(*) FROM articles a JOIN article_features f ON f.article_id = a.id, "
-            f"json_each(f.features, '$.terms') t WHERE a.story_id IS NOT NULL GROUP BY t.key")))
-        return documents, frequency
+        their features occurs: the document counts of the story index. Read from the counts
+        kept as features come and go (an article's features are written after its story, in
+        its batch's transaction, so every article with features is clustered)."""
+        documents = self.db.execute("SELECT COUNT(*) FROM article_features").fetchone()[0]
+        return documents, Counter(dict(self.db.execute("SELECT term, articles FROM term_counts")))
 
     _LATEST_STORIES = """SELECT story_id, substr(MAX(published), 1, 10) AS last FROM articles
                          WHERE story_id IS NOT NULL GROUP BY story_id
@@ -554,14 +574,16 @@ class Store:
                 ORDER BY a.rowid""", (limit,)))
         return rows, left_out["last"] if left_out else None
 
-    def features_of_stories_active(self, first: str, last: str) -> Iterator[ArticleFeatures]:
+    def features_of_stories_active(self, first: str, last: str,
+                                   skip: Container[int] = ()) -> Iterator[ArticleFeatures]:
         """Features of every article of the stories that have an article published from day
-        ``first`` to day ``last`` (ISO dates, both included), in the order they were stored."""
-        yield from _features(self.db.execute(
+        ``first`` to day ``last`` (ISO dates, both included), in the order they were stored;
+        none of the stories in ``skip`` (their features are not even read)."""
+        yield from _features((row for row in self.db.execute(
             f"""SELECT {_FEATURE_COLUMNS} FROM articles a JOIN article_features f ON f.article_id = a.id
                WHERE a.story_id IN (SELECT DISTINCT story_id FROM articles
                                     WHERE published >= ? AND published < ? AND story_id IS NOT NULL)
-               ORDER BY a.rowid""", (first, last + "~")))
+               ORDER BY a.rowid""", (first, last + "~")) if row[1] not in skip))
 
     def features_of_story(self, story_id: int) -> Iterator[ArticleFeatures]:
         """Features of every article of one story, in the order they were stored (the order

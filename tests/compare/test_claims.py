@@ -18,6 +18,25 @@ def test_sentences_keep_abbreviations_and_offsets():
                                              "He died.", "Police left."]
 
 
+def test_sentences_a_page_glued_together_are_cut_apart():
+    """gva-727759 (abc7chicago.com): paragraphs joined with no space after the full stop."""
+    text = ("Two women were found just outside laying on the front porch, one of them still alive at that "
+            "point.Family identified two of the victims as Shacora Jackson, 40, and Elijah Jackson, 36. A female was "
+            "taken to Advocate Christ Medical Center in critical condition and later died, family members confirmed "
+            "late Saturday.\"At this point, everything is still unfolding,\" Navarro said. Police responded at "
+            "about 12:30 p.m. The U.S.Army was not involved.")
+    assert [text[s:e] for s, e in split_sentences(text)] == [
+        "Two women were found just outside laying on the front porch, one of them still alive at that point.",
+        "Family identified two of the victims as Shacora Jackson, 40, and Elijah Jackson, 36.",
+        "A female was taken to Advocate Christ Medical Center in critical condition and later died, family members "
+        "confirmed late Saturday.",
+        '"At this point, everything is still unfolding," Navarro said.',
+        "Police responded at about 12:30 p.m.", "The U.S.Army was not involved."]
+    closing = 'Police said, "We heard the gunshots."Officers arrived at 3 a.m.'
+    assert [closing[s:e] for s, e in split_sentences(closing)] == ['Police said, "We heard the gunshots."',
+                                                                   "Officers arrived at 3 a.m."]
+
+
 def test_debris_is_set_aside_with_its_reason():
     assert debris_reason("Chinese Foreign Minister Wang Yi. (Photo: Getty Images)") == "caption"
     assert debris_reason("Updated: 7:42 PM EST Dec 3, 2016") == "date line"
@@ -37,6 +56,26 @@ def test_debris_is_set_aside_with_its_reason():
                          "house on Zara Street in Knoxville.") == "caption"
     assert debris_reason("The copyright case was filed in 2016 and more details emerged in the report.") is None
     assert debris_reason("Police said more information will be released Monday.") is None  # a claim
+    # gva-727759: a photographer's credit inside a caption, an appeal for tips
+    assert debris_reason("Four dead in Far South Side shooting Abel Uribe / Chicago Tribune A plainclothes Chicago "
+                         "police officer tries to calm a woman who said she knew victims of a shooting.") == "caption"
+    assert debris_reason("Emergency crews clog at the intersection of 105th and La Salle as neighbors peeked out of "
+                         "their homes. | Sam Charles") == "caption"
+    assert debris_reason("Garner Police are asking anyone with information about this incident to contact the "
+                         "Garner Police Department.") == "tip line prompt"
+    assert debris_reason("The shooting happened outside the 24/7 Fitness gym on Main Street.") is None
+    # gva (fox8live.com, ksla.com): a headline with the page's time stamp glued to it
+    assert debris_reason("Man says he accidentally shot high school student, sheriff says Updated: Friday, June 6, "
+                         "2014 6:23 PM EDT") == "date line"
+    assert debris_reason("The report was published in June 2014 by the state.") is None
+    # gva (daytondailynews.com, journal-news.com, koat.com): a sign-up form and a share button
+    assert debris_reason("We have sent you a verification email.") == "page prompt"
+    assert debris_reason("If you do not receive the verification message within a few minutes of signing up, please "
+                         "check your Spam or Junk folder.") == "page prompt"
+    assert debris_reason("Just One More Thing...") == "page prompt"
+    assert debris_reason("What we know in quadruple Four Hills shooting Mother fought to protect her 3 children from "
+                         "gunman | Share") == "page prompt"
+    assert debris_reason("The two families agreed to share the cost of the funeral.") is None
 
 
 def test_leading_debris_and_glued_advertisement_are_cut():

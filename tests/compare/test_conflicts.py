@@ -93,6 +93,75 @@ def test_people_of_one_family_lists_of_ages_totals_and_measures_are_told_apart(c
     assert rows == []
 
 
+def test_the_ages_in_a_list_of_unnamed_people_are_not_one_persons_age(comparer):
+    """gva-727759: "a 41-year-old woman, a 19-year-old woman" are two women; the 18-year-old
+    woman another outlet names is a third, not a disputed age."""
+    rows = contested(comparer,
+                     article("suntimes", "chicago.suntimes.com", "Four people were found dead with gunshot wounds: a "
+                             "41-year-old woman, a 19-year-old woman, a 45-year-old man and a 36-year-old man."),
+                     article("tribune", "chicagotribune.com", "A fifth victim, an 18-year-old woman also found outside "
+                             "with at least one gunshot wound, was taken to Christ Medical Center."))
+    assert rows == []
+
+
+def test_two_values_in_one_claim_and_an_earlier_age_are_not_disputed(comparer):
+    """33_ecb (ECB+ dev): the client's .32-caliber revolver and the .45-caliber bullet are two
+    guns; 'then-15-year-old Timmons' was 15 at the shooting and is 16 at the trial."""
+    rows = contested(comparer,
+                     article("a", "outlet a", "Lynch said his client had a.32-caliber revolver, while autopsy results "
+                             "concluded that Kathina was killed by a.45-caliber bullet. In opening statements Tuesday, "
+                             "public defender Peter Lynch said then- 15-year-old Timmons was at the scene of the "
+                             "shooting and had a gun."),
+                     article("b", "outlet b", "He said the.32-caliber gun was nicknamed Shaq. The trial against 16 "
+                             "year-old Jermayne Timmons started a bit late."))
+    assert rows == []
+    # gva (ksla.com): "a 20-year-old Galliano man" is from Galliano, not a person named Galliano
+    assert quantities("A state judge ruled a 20-year-old Galliano man committed involuntary manslaughter.") == ()
+    assert quantities("Police identified the 25-year-old as Antian Hardmon.")[0][0] == "age of Antian Hardmon"
+
+
+def test_an_outlets_versions_of_one_sentence_are_one_conflict(comparer):
+    """gva-727759: three versions of a chicago.suntimes.com article say Shacora Jackson is 40."""
+    versions = [article(f"suntimes-{n}", "chicago.suntimes.com", "Elijah Jackson, 36; Shacora Jackson, 40; and "
+                        "Nateyah Yafah Hines, 19, were all found dead, according to the Cook County medical examiner.")
+                for n in range(3)]
+    rows = contested(comparer, *versions,
+                     article("abc7", "abc7chicago.com", "Family identified two of the victims as Shacora Jackson, 40, "
+                             "and Elijah Jackson, 36."),
+                     article("tribune", "chicagotribune.com", "Family identified the victims as Shacora Jackson, 41, "
+                             "and her brother Elijah Jackson, 36."))
+    assert len(rows) == 1 and [e.source for e in rows[0].evidence] == ["chicagotribune.com"]
+    assert sorted(c.source for c in rows[0].conflicts) == ["abc7chicago.com", "chicago.suntimes.com"]
+
+
+def test_a_count_after_its_outcome_is_compared_with_one_before_it(comparer):
+    """examples/corpus (the bridge collapse): 'injuring 14 people' against 'injured 12 people'
+    and 'Twelve people were hurt' — the same count of hurt people, told three ways."""
+    assert quantities("a section of it fell into the Mill River and injured 12 people")[0][:3] == ("person hurt", "=", 12)
+    rows = contested(comparer,
+                     article("valley", "Valley Wire", "A section of the Harlow Creek road bridge collapsed into the "
+                             "Mill River on Tuesday morning, injuring 14 people and sending three cars into the water, "
+                             "fire officials said."),
+                     article("coastal", "Coastal Herald", "State inspectors arrived in Riverton on Wednesday to examine "
+                             "the Harlow Creek road bridge, a day after a section of it fell into the Mill River and "
+                             "injured 12 people."))
+    assert {(c.value, c.other_value) for r in rows for c in r.conflicts} in (
+        {("12 people", "14 people")}, {("14 people", "12 people")})
+
+
+def test_a_half_counts_in_a_measure(comparer):
+    """28_ecbplus: four months in prison, or four and a half?"""
+    assert quantities("LaRue served four and a half months in prison.") == (
+        ("month", "=", 4.5, "four and a half months"),)
+    rows = contested(comparer,
+                     article("boston", "boston.com", "He served four months in federal prison for conspiracy to "
+                             "obstruct justice."),
+                     article("guardian", "theguardian.com", "LaRue served four and a half months in prison for his "
+                             "role in the Watergate conspiracy, after being charged with obstructing justice."))
+    assert [(c.value, c.other_value) for r in rows for c in r.conflicts] in (
+        [("four months", "four and a half months")], [("four and a half months", "four months")])
+
+
 def test_event_times_half_an_hour_apart_are_contested_and_open_bounds_are_not(comparer):
     """gva-496668 (Montgomery) and gva-355883 (Houston)."""
     rows = contested(comparer,

@@ -321,11 +321,13 @@ def _scores(texts: list[str], vectors: np.ndarray, entities: list[frozenset[str]
 
 
 def fold_repeats(claims: list[Claim], score: np.ndarray, config: AlignConfig) -> dict[int, int]:
-    """claim index → the earlier claim of the same article it restates."""
+    """claim index → the earlier claim of the same article it restates (in other words, or word
+    for word: a page that prints a paragraph twice)."""
     repeats: dict[int, int] = {}
     for i, claim in enumerate(claims):
         for j in range(i):
-            if claims[j].article == claim.article and j not in repeats and score[i, j] >= config.repeat:
+            if claims[j].article == claim.article and j not in repeats and (
+                    score[i, j] >= config.repeat or claims[j].text.lower() == claim.text.lower()):
                 repeats[i] = j
                 break
     return repeats

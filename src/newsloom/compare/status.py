@@ -73,12 +73,16 @@ def contested_row(row_id: str, group: ConflictGroup, attributions: dict[int, str
         start, end = part_around(text, phrases[0])
         text = text[start:end] if text[start:end] not in taken_texts else phrases[0]
     evidence = tuple(evidence_of(c, attributions.get(c.index)) for c in claims)
-    conflicts = tuple(dict.fromkeys(Conflict(group.kind, c.article, c.source, c.sentence, phrase, phrases[0])
-                                    for _, others, other_phrases in sides[1:]
-                                    for c, phrase in zip(others, other_phrases)))
+    # one conflict per outlet's sentence and value: an outlet's updated versions of an article
+    # repeat the same sentence
+    conflicts: dict[tuple[str, str, str], Conflict] = {}
+    for _, others, other_phrases in sides[1:]:
+        for c, phrase in zip(others, other_phrases):
+            conflicts.setdefault((c.source, c.sentence, phrase),
+                                 Conflict(group.kind, c.article, c.source, c.sentence, phrase, phrases[0]))
     outlets = tuple(dict.fromkeys([c.source for c in claims] + [c.source for _, o, _ in sides[1:] for c in o]))
     origin_count = len({c.origin for _, o, _ in sides for c in o})
-    return ClaimRow(row_id, text, "contested", outlets, origin_count, evidence, conflicts,
+    return ClaimRow(row_id, text, "contested", outlets, origin_count, evidence, tuple(conflicts.values()),
                     Why(f"{group.kind} conflict: {group.explanation}"))
 
 

@@ -26,12 +26,15 @@ _WORD_NUMBERS |= {"a": 1, "an": 1}
 _APPROX = r"more than|less than|fewer than|at least|at most|about|around|nearly|almost|over|under|up to|some|" \
           r"roughly|approximately|an estimated|dozens of|hundreds of|thousands of"
 _COUNT = re.compile(r"(?:\b(" + _APPROX + r")\s+)?\b(\d[\d,]*(?:\.\d+)?|" + _NUMBER_WORDS +
-                    r"|(?:a|an)(?![\s-]+(?:\d|(?:" + _NUMBER_WORDS + r")\b)))(?:\s+(?:more|other|additional|young|adult|teenage|unarmed|armed|police))?[\s-]+"
-                    r"([a-z]+)", re.I)
+                    r"|(?:a|an)(?![\s-]+(?:\d|(?:" + _NUMBER_WORDS + r")\b)))(\s+and\s+a\s+half)?"
+                    r"(?:\s+(?:more|other|additional|young|adult|teenage|unarmed|armed|police))?[\s-]+([a-z]+)", re.I)
 # "Smith, 23," / "Smith, 23; …" / "… and Kevin Brizuela, 18." / "Smith, 23, of Vista"
 _AGE_NAMED_AFTER = re.compile(r"\b([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2}),\s+(\d{1,3})(?=[,;)]|\.?\s*$|\s+of\b)")
 # "24-year-old Smith", "identified the 25-year-old as Antian Hardmon"
-_AGE_NAMED_BEFORE = re.compile(r"\b(\d{1,3})[\s-]+years?[\s-]+old,?\s+(?:as\s+)?((?:[A-Z][\w'’-]+\s*){1,3})")
+# not "a 20-year-old Galliano man": a place the person is from, then what they are
+_AGE_NAMED_BEFORE = re.compile(r"(?<!then-)(?<!then- )(?<!then )\b(\d{1,3})[\s-]+years?[\s-]+old,?\s+(?:as\s+)?"
+                               r"((?:[A-Z][\w'’-]+\b\s*){1,3})(?!\s*(?:man|woman|men|women|boy|girl|teen|teenager|"
+                               r"resident|native|student|mother|father|driver|child|youth)\b)")
 _AGE_NOUN = re.compile(r"\b(\d{1,3})[\s-]+years?[\s-]+old\s+([a-z]+)")
 _OUTCOMES = {"killed": "dead", "dead": "dead", "died": "dead", "slain": "dead", "wounded": "hurt",
              "injured": "hurt", "hurt": "hurt", "hospitalized": "hurt", "shot": "shot", "arrested": "arrested",
@@ -39,9 +42,12 @@ _OUTCOMES = {"killed": "dead", "dead": "dead", "died": "dead", "slain": "dead", 
              "rescued": "rescued"}
 _OUTCOME = re.compile(r"(?:\W+(?!and\b|but\b)\w+){0,3}?\W+(" + "|".join(_OUTCOMES) + r")\b", re.I)
 # an outcome said before the count: "injuring 14 people", "killing two"
-_OUTCOME_BEFORE = re.compile(r"\b(injuring|wounding|hurting|killing|arresting|rescuing|evacuating)\s+$", re.I)
+_OUTCOME_BEFORE = re.compile(r"\b(injuring|wounding|hurting|killing|arresting|rescuing|evacuating|injured|wounded|"
+                             r"killed|arrested|rescued|evacuated)\s+$", re.I)
 _BEFORE_OUTCOMES = {"injuring": "hurt", "wounding": "hurt", "hurting": "hurt", "killing": "dead",
-                    "arresting": "arrested", "rescuing": "rescued", "evacuating": "evacuated"}
+                    "arresting": "arrested", "rescuing": "rescued", "evacuating": "evacuated", "injured": "hurt",
+                    "wounded": "hurt", "killed": "dead", "arrested": "arrested", "rescued": "rescued",
+                    "evacuated": "evacuated"}
 _NOT_UNITS = frozenset("""years year old was were is are has had have who and or of to in on at by for with from as the
 a an p a.m p.m am pm percent cent times time point points per that than more other""".split())
 _IRREGULAR_PLURALS = {"men": "man", "women": "woman", "children": "child", "people": "person", "persons": "person"}
@@ -92,8 +98,10 @@ def quantities(text: str) -> tuple[tuple[str, str, float, str], ...]:
     stripped = _AGE_NOUN.sub(" ", _AGE_NAMED_BEFORE.sub(" ", text))
     total = "total " if _CUMULATIVE.search(text) else ""
     for match in _COUNT.finditer(stripped):
-        approximate, number, unit = match.groups()
+        approximate, number, half, unit = match.groups()
         value = _number(number)
+        if value is not None and half:  # "four and a half months"
+            value += 0.5
         unit = unit.lower()
         if value is None or unit in _NOT_UNITS or len(unit) < 3 or number.lower() in ("a", "an") and \
                 unit not in ("person", "man", "woman", "child", "boy", "girl", "officer", "victim"):
@@ -183,8 +191,12 @@ class NumberDetector:
         from . import Frame
 
         frames = []
-        for key, bound, value, phrase in quantities(claim.text):
-            if _measured(key) != self.measures:
+        found = quantities(claim.text)
+        # a claim that gives one key two values speaks of several things: "a 41-year-old woman, a
+        # 19-year-old woman" are two women, "a .32-caliber revolver, … a .45-caliber bullet" two guns
+        several = {key for key, _, value, _ in found if any(k == key and v != value for k, _, v, _ in found)}
+        for key, bound, value, phrase in found:
+            if _measured(key) != self.measures or key in several:
                 continue
             if key not in self._keys:
                 self._keys[key] = _person_key(key, context)
