@@ -71,7 +71,7 @@ class ClusterConfig:
     recent_members: int = 10
     crosslingual_threshold: float = 0.5
     max_stories: int = 5_000
-    recheck: int = 2
+    recheck: int = 1
     combiner: object = field(default_factory=lambda: shipped_model()["combiner"])
 
     def __post_init__(self):
@@ -84,7 +84,7 @@ class ClusterConfig:
             raise ConfigError("window_days, max_candidates, recent_members and max_stories must be at least 1",
                               "use the defaults 30, 50, 10 and 5000")
         if self.recheck < 0:
-            raise ConfigError(f"recheck={self.recheck} is below 0", "use 0 for no re-check, or the default 2")
+            raise ConfigError(f"recheck={self.recheck} is below 0", "use 0 for no re-check, or the default 1")
         if set(self.lead_floors) != set(SIMILARITIES):
             raise ConfigError(f"lead_floors names {sorted(self.lead_floors)}, not the similarities {list(SIMILARITIES)}",
                               "give one floor for each similarity, or leave lead_floors to the shipped model")
