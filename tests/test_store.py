@@ -51,6 +51,18 @@ def test_a_store_of_the_oldest_schema_is_upgraded_in_place(tmp_path):
     store.close()
 
 
+def test_any_search_text_is_a_search_not_an_error(tmp_path):
+    """The API fuzzer's q=%00: a NUL inside a quoted FTS5 string ended it ('unterminated string');
+    quotes, operators and control characters are searched as words."""
+    path = str(tmp_path / "old.db")
+    oldest_store(path)
+    store = Store(path)
+    for query in ("\x00", "Harlow\x00", '"', 'Harlow"', "NEAR(", "a OR", "*", "\x1b[31m", "Harlow AND"):
+        store.stories(query=query)
+    assert [s.id for s in store.stories(query="Harlow\x00")] == [1]
+    store.close()
+
+
 def test_an_article_is_found_by_its_id_or_the_name_it_is_shown_by():
     store = Store(":memory:")
     for article_id, shown in [("/data/a/seeds/x.txt", "seeds/x.txt"), ("/data/b/seeds/x.txt", "seeds/x.txt"),

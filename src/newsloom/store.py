@@ -19,6 +19,7 @@ import json
 import re
 import sqlite3
 import time
+import unicodedata
 from collections import Counter
 from collections.abc import Container, Iterable, Iterator
 from contextlib import contextmanager
@@ -862,7 +863,9 @@ class ComparisonCache:
 
 
 def fts_query(text: str) -> str:
-    """Turn user words into a safe FTS5 query: each word quoted, all required."""
+    """Turn user words into a safe FTS5 query: each word quoted, all required; control
+    characters dropped (SQLite reads a NUL inside a quoted FTS5 string as its end)."""
+    text = "".join(" " if unicodedata.category(c) == "Cc" else c for c in text)
     words = [w.replace('"', '""') for w in text.split() if w.strip()]
     return " ".join(f'"{w}"' for w in words) or '""'
 
