@@ -80,8 +80,9 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--sets", default=",".join(SETS), help="sets to score (their 'test' halves)")
     parser.add_argument("--model", help="a combiner written by fit_clustering.py --out (default: the shipped one)")
-    parser.add_argument("--shuffle", type=int, metavar="SEED",
-                        help="also ingest each test half in another order (shuffled with SEED) and give the change")
+    parser.add_argument("--shuffle", metavar="SEED[,SEED...]", type=lambda s: [int(x) for x in s.split(",")],
+                        help="also ingest each test half in other orders (shuffled with each SEED) and give the "
+                             "change of each, and their mean and worst")
     args = parser.parse_args()
     if args.model:
         os.environ["NEWSLOOM_CLUSTER_MODEL"] = str(Path(args.model).resolve())
@@ -94,9 +95,14 @@ def main():
         base = baseline(rows)
         print(f"{name:<10} {len(rows):>8} {p:>9.3f} {r:>6.3f} {f:>6.3f} {pairwise(gold, predicted):>7.3f} "
               f"{len(rows) / result['elapsed']:>7.1f} {base:>17.3f}" + (f"  ({missing} skipped)" if missing else ""))
-        if args.shuffle is not None:
-            shuffled = score_set(name, seed=args.shuffle)["bcubed"][2]
-            print(f"{'':<10} in another order (seed {args.shuffle}): BCubed F1 {shuffled:.3f} ({shuffled - f:+.3f})")
+        changes = []
+        for seed in args.shuffle or ():
+            shuffled = score_set(name, seed=seed)["bcubed"][2]
+            changes.append(shuffled - f)
+            print(f"{'':<10} in another order (seed {seed}): BCubed F1 {shuffled:.3f} ({shuffled - f:+.3f})", flush=True)
+        if len(changes) > 1:
+            print(f"{'':<10} change over {len(changes)} orders: mean {sum(changes) / len(changes):+.3f}, "
+                  f"worst {max(changes, key=abs):+.3f}", flush=True)
 
 
 def score_set(name: str, seed: int | None = None) -> dict:

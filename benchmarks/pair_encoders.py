@@ -47,14 +47,19 @@ numpy.save(sys.argv[1], vectors)
 """
 
 
-def teacher_cosines(python: str, wordings: list[tuple[str, str]]) -> tuple[np.ndarray, str]:
-    texts = sorted({t for pair in wordings for t in pair})
+def teacher_vectors(python: str, texts: list[str]) -> tuple[np.ndarray, str]:
+    """The teacher's unit vectors of ``texts``, made by ``python`` (a Python with the teacher),
+    and its speed in texts per second."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "vectors.npy"
         done = subprocess.run([python, "-c", TEACHER_SCRIPT, str(out)], input=json.dumps(texts), text=True,
                               capture_output=True, check=True)
-        vectors = np.load(out)
-    rate = done.stderr.strip().splitlines()[-1]
+        return np.load(out), done.stderr.strip().splitlines()[-1]
+
+
+def teacher_cosines(python: str, wordings: list[tuple[str, str]]) -> tuple[np.ndarray, str]:
+    texts = sorted({t for pair in wordings for t in pair})
+    vectors, rate = teacher_vectors(python, texts)
     index = {t: n for n, t in enumerate(texts)}
     cosines = np.array([float(vectors[index[a]] @ vectors[index[b]]) for a, b in wordings])
     return cosines, rate
