@@ -103,6 +103,26 @@ def test_replay_gives_what_the_runner_would_prepare(tmp_path, inputs, embedder):
     assert [r.reused for r in again] == [True]  # a finished task is not run again
 
 
+def test_a_warc_archive_in_record_ranges_gives_the_store_of_ingest(tmp_path, inputs, embedder):
+    """The CC-NEWS-shaped archive cut into three ranges of its pages (the image among them
+    read and passed over by its range, as by ``ingest``), then run again: nothing to do."""
+    archive = inputs[2:]
+    expected = ingested(tmp_path, archive, embedder)
+    executor = LocalExecutor(BatchConfig(records_per_task=2), preparer=Preparer(embedder=embedder))
+    planned = plan(archive, PipelineConfig(), executor.batch)
+    assert [(t.start, t.stop) for t in planned] == [(0, 1), (1, 3), (3, None)]
+    assert planned[1].name.endswith("(records 2–3)")
+    assert planned[0].offset == 0 < planned[1].offset < planned[2].offset
+    store = Store(str(tmp_path / "b.db"))
+    report = run_batch(archive, store, executor, WorkDir(tmp_path / "w"))
+    assert [(r.records, r.articles) for r in report.results] == [(1, 1), (2, 2), (2, 2)]
+    assert report.run.counts["new"] == 5 and not report.run.skipped
+    again = run_batch(archive, store, executor, WorkDir(tmp_path / "w"))
+    assert all(r.reused for r in again.results) and again.run.counts["unchanged"] == 5
+    store.close()
+    assert outcome(store.path) == expected
+
+
 def test_batch_after_ingest_of_part_adds_the_rest(tmp_path, inputs, embedder):
     whole = ingested(tmp_path, inputs, embedder)
     store = Store(str(tmp_path / "part.db"))

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from newsloom.ingest import IngestConfig, read_inputs
 from newsloom.models import Document, Skipped
 
+from .ccnews import RECORDS, write_records
 from .conftest import EXAMPLES, SEEDS
 
 
@@ -236,7 +237,65 @@ def test_the_parts_of_a_jsonl_file_read_as_the_whole_does(tmp_path_factory, line
     count = data.count(b"\n") + (not data.endswith(b"\n"))  # a last line without its end of line counts
     counts = [p.stop - p.start for p in parts[:-1]] + [count - parts[-1].start]
     assert max(counts) <= size and max(counts) - min(counts) <= 1
-    assert [item for part in parts for item in read_file(str(path), config, lines=part)] == whole
+    assert [item for part in parts for item in read_file(str(path), config, part=part)] == whole
+
+
+@settings(max_examples=60, deadline=None)
+@given(kinds=st.lists(st.sampled_from(RECORDS), min_size=2, max_size=16), size=st.integers(1, 4), gz=st.booleans())
+def test_the_parts_of_a_warc_archive_read_as_the_whole_does(tmp_path_factory, kinds, size, gz):
+    """Read part by part from their byte offsets, a WARC archive (our pages, and records that
+    are not pages, too large or not text among them) gives the items of the whole; every part
+    holds at most ``size`` HTML response records and the parts differ by one at most."""
+    from newsloom.ingest import WHOLE, IngestConfig, read_file, warc_parts
+
+    path = write_records(tmp_path_factory.mktemp("warc") / ("a.warc.gz" if gz else "a.warc"), kinds, gz=gz)
+    config = IngestConfig(max_file_bytes=50_000)
+    whole = list(read_file(str(path), config))
+    parts = warc_parts(str(path), size, config)
+    pages = sum(kind in ("page", "large", "binary") for kind in kinds)
+    if pages <= size:
+        assert parts == [WHOLE]
+        return
+    assert all(p.stop == q.start and p.end == q.offset for p, q in zip(parts, parts[1:]))
+    counts = [p.stop - p.start for p in parts[:-1]] + [pages - parts[-1].start]
+    assert max(counts) <= size and max(counts) - min(counts) <= 1
+    data = path.read_bytes()
+    assert all(data[p.offset:p.offset + 2] == b"\x1f\x8b" if gz else data[p.offset:].startswith(b"WARC/")
+               for p in parts)
+    read = [list(read_file(str(path), config, part=part)) for part in parts]
+    assert [item for items in read for item in items] == whole and [len(items) for items in read] == counts
+    assert sum(isinstance(item, Skipped) for item in whole) == kinds.count("large") + kinds.count("binary")
+
+
+def test_a_warc_archive_read_with_a_fault_is_one_part_reported_as_ingest_does(tmp_path):
+    """Cut, it could give what the whole does not (a range after the fault would be read): so
+    an archive with a corrupt record, gzipped as one member, or with a page whose reading ends
+    the file's stays whole, and reading it says what ``ingest`` says. One cut short at its end
+    reads without a fault for warcio, whole or in parts alike."""
+    from newsloom.ingest import WHOLE, read_file, warc_parts
+
+    config = IngestConfig()
+    good = write_records(tmp_path / "good.warc.gz", ["page"] * 6)
+    parts = warc_parts(str(good), 2, config)
+    assert len(parts) == 3
+    corrupt = tmp_path / "corrupt.warc.gz"
+    data = bytearray(good.read_bytes())
+    data[parts[1].offset + 400:parts[1].offset + 440] = bytes(40)  # inside the third page's gzip member
+    corrupt.write_bytes(data)
+    one_member = tmp_path / "one-member.warc.gz"
+    one_member.write_bytes(gzip.compress(gzip.decompress(good.read_bytes())))
+    charset = write_records(tmp_path / "charset.warc", ["page", "page", "undecodable", "page", "page", "page"],
+                            gz=False)
+    for path in (corrupt, one_member, charset):
+        assert warc_parts(str(path), 2, config) == [WHOLE], path.name
+        docs, skipped = split(list(read_inputs([str(path)])))
+        assert skipped and "not a readable WARC archive" in skipped[-1].reason and len(docs) < 6, path.name
+    short = tmp_path / "short.warc.gz"
+    short.write_bytes(good.read_bytes()[:-300])
+    parts = warc_parts(str(short), 2, config)
+    assert len(parts) == 3
+    assert [item for part in parts for item in read_file(str(short), config, part=part)] == \
+        list(read_file(str(short), config))
 
 
 def test_page_over_the_line_cap_is_reported(tmp_path):

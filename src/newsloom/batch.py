@@ -2,9 +2,10 @@
 
 ``newsloom batch`` splits ingest's work where it splits cleanly. The work on one document that
 needs no store — reading, cleaning, language, clustering features, embedding, sentence vectors
-(``Preparer``) — is **stage 1**: one task per input file, a large JSON Lines file split into
-record ranges, each task writing what it prepared to one Parquet file of the work dir and then
-a marker; a task with a marker is never run again, so a killed batch resumes where it stopped.
+(``Preparer``) — is **stage 1**: one task per input file, a large JSON Lines file or WARC
+archive split into record ranges, each task writing what it prepared to one Parquet file of
+the work dir and then a marker; a task with a marker is never run again, so a killed batch
+resumes where it stopped.
 The order-dependent rest — outlet boilerplate, copies, story assignment, one writer into the
 store — is **stage 3**: the prepared documents replayed in ingest's own order through ingest's
 own runner (``Pipeline.ingest_items``), which takes a ``Prepared`` document exactly as a
@@ -33,20 +34,24 @@ from pathlib import Path
 from typing import Protocol
 
 from .errors import ConfigError
-from .ingest import JSONL_SUFFIXES, Lines, input_files, jsonl_parts, read_file
+from .ingest import Part, file_parts, input_files, read_file
 from .models import Article, Described, DroppedLine, Prepared, Skipped
 from .pipeline import PipelineConfig, Preparer, input_hash
 
 FORMAT = 3  # 2: articles carry the name they are shown by; 3: a range counts lines, not items
-"""The version of a task's Parquet file; bump it when its columns change."""
+"""The version of a task's Parquet file; bump it when its columns change, or the meaning of a
+key's parts. (A WARC archive cut into ranges of HTML response records did neither: a whole-file
+task keeps its key and its rows, and a range's start and stop make a key no earlier planner
+made, so a work dir of an earlier one is resumed, never mixed.)"""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class BatchConfig:
-    """``records_per_task``: a JSON Lines file with more lines is split into record ranges of
-    at most this many, all of about the same length (small tasks even out between workers at
-    the end); ``retries``: how many times a failed task is tried again; ``chunk``:
-    documents described (and written) at a time within a task."""
+    """``records_per_task``: a JSON Lines file with more lines, or a WARC archive with more
+    HTML response records, is split into record ranges of at most this many, all of about the
+    same length (small tasks even out between workers at the end); ``retries``: how many
+    times a failed task is tried again; ``chunk``: documents described (and written) at a time
+    within a task."""
 
     workers: int = 2
     address: str | None = None
@@ -65,10 +70,11 @@ class BatchConfig:
 
 @dataclass(frozen=True, slots=True)
 class Task:
-    """Stage 1's unit of work: one input file, or of a JSON Lines file the lines ``start`` to
-    ``stop`` (None: to the end), which begin at byte ``offset`` and end before byte ``end``
-    (so a task reads only its own lines). ``number`` is its place in ingest's order; ``key``
-    names its output and changes with the file, the range and the settings."""
+    """Stage 1's unit of work: one input file, or of a JSON Lines file or WARC archive the
+    records ``start`` to ``stop`` (None: to the end), which begin at byte ``offset`` and end
+    before byte ``end``, so a task reads only its own records (``ingest.Part``). ``number`` is
+    its place in ingest's order; ``key`` names its output and changes with the file, the range
+    and the settings."""
 
     number: int
     path: str
@@ -80,9 +86,9 @@ class Task:
     end: int | None = None
 
     @property
-    def lines(self) -> Lines | None:
-        """The part of the file to read, or None for all of it."""
-        return None if self.start == 0 and self.stop is None else Lines(self.start, self.stop, self.offset, self.end)
+    def part(self) -> Part:
+        """The part of the file to read (``ingest.WHOLE`` for all of it)."""
+        return Part(self.start, self.stop, self.offset, self.end)
 
     @property
     def name(self) -> str:
@@ -129,8 +135,7 @@ def plan(paths: Iterable[str], config: PipelineConfig, batch: BatchConfig) -> li
             identity = f"{os.path.abspath(file)}\x1f{stat.st_size}\x1f{stat.st_mtime_ns}"
         except OSError:
             identity = os.path.abspath(file)  # read_file reports it
-        jsonl = os.path.splitext(file.lower().removesuffix(".gz"))[1] in JSONL_SUFFIXES
-        for part in jsonl_parts(file, batch.records_per_task) if jsonl else [Lines(0, None, 0, None)]:
+        for part in file_parts(file, batch.records_per_task, config.ingest):
             key = hashlib.sha256(f"{identity}\x1f{found.shown}\x1f{part.start}\x1f{part.stop}\x1f{settings}"
                                  .encode()).hexdigest()[:24]
             planned.append(Task(len(planned), file, part.start, part.stop, key, found.shown, part.offset, part.end))
@@ -216,7 +221,7 @@ def warm(preparer: Preparer) -> None:
 
 
 def _items(task: Task, config: PipelineConfig) -> Iterator[tuple[int, object]]:
-    return enumerate(read_file(task.path, config.ingest, shown=task.shown, lines=task.lines), task.start)
+    return enumerate(read_file(task.path, config.ingest, shown=task.shown, part=task.part), task.start)
 
 
 def _prepared_rows(task: Task, preparer: Preparer, config: PipelineConfig, chunk: int,

@@ -116,7 +116,8 @@ def ingest(ctx, paths, **options):
 @click.option("--work-dir", help="Where stage 1 writes its Parquet files and markers.",
               show_default="DB.batch beside the database")
 @click.option("--records-per-task", type=click.IntRange(1), default=200, show_default=True,
-              help="A JSON Lines file with more lines is split into equal tasks of at most this many records.")
+              help="A JSON Lines file with more lines, or a WARC archive with more HTML response records, "
+                   "is split into equal tasks of at most this many records.")
 @input_options
 @click.pass_context
 def batch(ctx, paths, workers, address, work_dir, records_per_task, **options):

@@ -28,6 +28,7 @@ import json
 import os
 import re
 import zlib
+from array import array
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 from dataclasses import dataclass
@@ -122,10 +123,13 @@ def input_files(paths: Iterable[str]) -> Iterator[InputFile | Skipped]:
             yield file if isinstance(file, Skipped) else InputFile(file, shown_name(file, path))
 
 
-class Lines(NamedTuple):
-    """A part of a JSON Lines file: its lines ``start`` to ``stop`` (counted from 0, ``stop``
-    not included; None: to the end), which begin at byte ``offset`` of the file's content
-    (unpacked, for a gzipped file) and end before byte ``end`` (None: at the end)."""
+class Part(NamedTuple):
+    """A part of a file of records: its records ``start`` to ``stop`` (counted from 0, ``stop``
+    not included; None: to the end), which begin at byte ``offset`` of the file and end before
+    byte ``end`` (None: at the end). The records of a JSON Lines file are its lines, and its
+    bytes are those of its content (unpacked, for a gzipped file); the records of a WARC
+    archive are its HTML response records (the items it gives), and its bytes are those of the
+    file as it is (a .warc.gz record is a gzip member of its own, so a reader can start there)."""
 
     start: int
     stop: int | None
@@ -133,53 +137,99 @@ class Lines(NamedTuple):
     end: int | None
 
 
-def jsonl_parts(path: str, size: int, *, chunk_size: int = 1 << 20) -> list[Lines]:
-    """A JSON Lines file of more than ``size`` lines cut into as few parts of at most ``size``
-    lines as it takes, all of about the same length (they differ by a line at most), each with
-    the byte offsets a reader seeks to (``read_file(..., lines=part)``). The whole file as one
-    part when it is short or cannot be read (``read_file`` reports what is wrong with it)."""
-    whole = [Lines(0, None, 0, None)]
-    try:
-        count = _line_starts(path, [], chunk_size)[1]
-        if count <= size:
-            return whole
-        parts = -(-count // size)
-        bounds = [count * i // parts for i in range(1, parts)]  # the first line of each part but the first
-        offsets = _line_starts(path, bounds, chunk_size)[0]
-    except (OSError, EOFError, ValueError, zlib.error):
-        return whole
-    return [Lines(start, stop, offset, end) for start, stop, offset, end
+WHOLE = Part(0, None, 0, None)
+
+
+def file_parts(path: str, size: int, config: IngestConfig) -> list[Part]:
+    """``path`` cut into parts of at most ``size`` records when it is a JSON Lines file or a
+    WARC archive with more (``jsonl_parts``, ``warc_parts``); else, or when it cannot be read,
+    the whole file as one part (``read_file`` reports what is wrong with it)."""
+    suffix = _suffixes(path)[0]
+    if suffix in JSONL_SUFFIXES:
+        return jsonl_parts(path, size)
+    if suffix in WARC_SUFFIXES:
+        return warc_parts(path, size, config)
+    return [WHOLE]
+
+
+def _even_parts(starts, size: int) -> list[Part]:
+    """The records that begin at the byte offsets ``starts`` cut into as few parts of at most
+    ``size`` records as it takes, all of about the same length (they differ by a record at
+    most, so the tasks of a file end together)."""
+    count = len(starts)
+    if count <= size:
+        return [WHOLE]
+    parts = -(-count // size)
+    bounds = [count * i // parts for i in range(1, parts)]  # the first record of each part but the first
+    offsets = [starts[bound] for bound in bounds]
+    return [Part(start, stop, offset, end) for start, stop, offset, end
             in zip([0, *bounds], [*bounds, None], [0, *offsets], [*offsets, None])]
 
 
-def _line_starts(path: str, wanted: list[int], chunk_size: int) -> tuple[list[int], int]:
-    """The byte offsets where the lines ``wanted`` (counted from 0, ascending) begin, and the
-    number of lines (a last line without its end of line counts, as ``bounded_lines`` reads
-    it). Stops reading after the last line wanted, if any."""
-    offsets, lines, position, last = [], 0, 0, b"\n"
+def jsonl_parts(path: str, size: int, *, chunk_size: int = 1 << 20) -> list[Part]:
+    """A JSON Lines file of more than ``size`` lines cut into parts of at most ``size`` lines
+    (``_even_parts``), each with the byte offset a reader seeks to (``read_file(...,
+    part=part)``), from one reading of the file. The whole file as one part when it is short
+    or cannot be read."""
+    try:
+        starts = _line_starts(path, chunk_size)
+    except (OSError, EOFError, ValueError, zlib.error):
+        return [WHOLE]
+    return _even_parts(starts, size)
+
+
+def _line_starts(path: str, chunk_size: int) -> array:
+    """The byte offset where each line begins (a last line without its end of line counts,
+    as ``bounded_lines`` reads it), 8 bytes a line."""
+    starts, position = array("q"), 0
     with (gzip.open if path.lower().endswith(".gz") else open)(path, "rb") as handle:
         for chunk in iter(lambda: handle.read(chunk_size), b""):
-            ends = chunk.count(b"\n")
-            end = -1
-            while len(offsets) < len(wanted) and wanted[len(offsets)] <= lines + ends:
-                for _ in range(wanted[len(offsets)] - lines):  # to the end of the line before it
-                    end = chunk.find(b"\n", end + 1)
-                lines, ends = wanted[len(offsets)], ends - (wanted[len(offsets)] - lines)
-                offsets.append(position + end + 1)
-            if wanted and len(offsets) == len(wanted):
-                return offsets, lines
-            lines, position, last = lines + ends, position + len(chunk), chunk[-1:]
-    return offsets, lines + (last != b"\n")
+            if position == 0:
+                starts.append(0)
+            end = chunk.find(b"\n")
+            while end >= 0:
+                starts.append(position + end + 1)
+                end = chunk.find(b"\n", end + 1)
+            position += len(chunk)
+    if starts and starts[-1] == position:  # the end of the last line, not a line
+        starts.pop()
+    return starts
 
 
-def read_file(path: str, config: IngestConfig, *, shown: str | None = None, lines: Lines | None = None) -> Iterator[Item]:
-    """The items of one file, each checked, shown by ``shown`` in place of ``path`` (see
-    ``_shown_as``); of a JSON Lines file, only those of ``lines`` when it is given (a part
-    from ``jsonl_parts``, read from its own offset: a bad line is named by its line number in
-    the file). Whatever goes wrong costs this file from that point on, never the run: an
-    unexpected error in a parser becomes a ``Skipped`` naming it."""
+def warc_parts(path: str, size: int, config: IngestConfig) -> list[Part]:
+    """A WARC archive of more than ``size`` HTML response records cut into parts of at most
+    ``size`` of them (``_even_parts``), each beginning at the byte where its first one does
+    (the first part at the file's start). The archive is read once as ``read_file`` reads it
+    (``_warc_records``: every record, every page's content read and decoded), keeping where
+    each page's record begins (warcio's ``get_record_offset``), so the parts give what the
+    whole gives. Only an archive read without a fault is cut: one that warcio warns about,
+    with a record of no WARC type, or whose reading ends in an error (a gzip of one member for
+    the whole file among them) is one part, read and reported as ``ingest`` does."""
+    warnings, starts = io.StringIO(), array("q")
     try:
-        for item in _read_file(path, config, lines):
+        with open(path, "rb") as handle:
+            for archive, record, item in _warc_records(handle, path, config, warnings):
+                if record.rec_type is None:
+                    return [WHOLE]
+                if item is not None:
+                    with contextlib.redirect_stderr(warnings):  # it reads the rest of the record
+                        starts.append(archive.get_record_offset())
+    except Exception:  # noqa: BLE001 — whatever it is, read_file meets it again and reports it
+        return [WHOLE]
+    if warnings.getvalue():
+        return [WHOLE]
+    return _even_parts(starts, size)
+
+
+def read_file(path: str, config: IngestConfig, *, shown: str | None = None, part: Part = WHOLE) -> Iterator[Item]:
+    """The items of one file, each checked, shown by ``shown`` in place of ``path`` (see
+    ``_shown_as``); of a JSON Lines file or a WARC archive, only those of ``part`` when it is
+    given (from ``file_parts``, read from its own offset: a bad line is named by its line
+    number in the file, a record by its URI as always). Whatever goes wrong costs this file
+    from that point on, never the run: an unexpected error in a parser becomes a ``Skipped``
+    naming it."""
+    try:
+        for item in _read_file(path, config, part):
             yield _checked(_shown_as(item, path, shown), config)
     except InputError as error:
         yield Skipped(printable(path), error.message)
@@ -326,15 +376,15 @@ def _sniff(text: str) -> str:
     return "text"
 
 
-def _read_file(path: str, config: IngestConfig, lines: Lines | None = None) -> Iterator[Item]:
+def _read_file(path: str, config: IngestConfig, part: Part = WHOLE) -> Iterator[Item]:
     suffix, gz = _suffixes(path)
-    if lines is not None and suffix not in JSONL_SUFFIXES:
-        raise ValueError(f"a part of lines is read only from a JSON Lines file, not {path}")
+    if part != WHOLE and suffix not in JSONL_SUFFIXES | WARC_SUFFIXES:
+        raise ValueError(f"a part is read only from a JSON Lines file or a WARC archive, not {path}")
     if suffix in WARC_SUFFIXES:
-        yield from _read_warc(path, config)
+        yield from _read_warc(path, config, part)
         return
     if suffix in JSONL_SUFFIXES:
-        yield from _read_jsonl(path, gz, config, lines)
+        yield from _read_jsonl(path, gz, config, part)
         return
     data = _read_bytes(path, gz, config)
     if data[:5] == b"WARC/":
@@ -370,17 +420,13 @@ def _read_feed(path: str, data: bytes) -> Iterator[Item]:
         yield entry_document(entry, id=f"{path}#{entry.key}", origin=path, outlet=feed.title)
 
 
-def _read_jsonl(path: str, gz: bool, config: IngestConfig, lines: Lines | None = None) -> Iterator[Item]:
+def _read_jsonl(path: str, gz: bool, config: IngestConfig, part: Part = WHOLE) -> Iterator[Item]:
     try:
         if os.path.getsize(path) == 0:
             raise _fail(path, "empty file", "remove it or give it content")
         with open(path, "rb") as raw, (gzip.GzipFile(fileobj=raw) if gz else contextlib.nullcontext(raw)) as handle:
-            if lines is None:
-                yield from _jsonl_items(path, handle, config)
-                return
-            handle.seek(lines.offset)  # a gzipped file unpacks up to there, but nothing is parsed
-            part = handle if lines.end is None else _Window(handle, lines.end - lines.offset)
-            yield from _jsonl_items(path, part, config, first=lines.start + 1)
+            handle.seek(part.offset)  # a gzipped file unpacks up to there, but nothing is parsed
+            yield from _jsonl_items(path, _window(handle, part), config, first=part.start + 1)
     except (EOFError, gzip.BadGzipFile, zlib.error) as error:
         raise _fail(path, f"truncated or corrupt gzip ({error}); the lines before it were read",
                     "re-download or re-compress the file") from None
@@ -393,6 +439,11 @@ def _jsonl_items(path: str, stream, config: IngestConfig, first: int = 1) -> Ite
         item = _jsonl_item(path, number, line, config)
         if item is not None:
             yield item
+
+
+def _window(stream, part: Part):
+    """``stream`` (at ``part.offset``) up to the end of ``part``."""
+    return stream if part.end is None else _Window(stream, part.end - part.offset)
 
 
 class _Window:
@@ -509,11 +560,11 @@ def _opt(value) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
 
 
-def _read_warc(path: str, config: IngestConfig) -> Iterator[Item]:
-    """HTML response records of a WARC archive. warcio writes its warnings (with raw bytes of
-    the file) to stderr: they are caught around each of its steps, never shown, and a file
-    from which no record could be read is reported on one line with the first of them."""
-    from warcio.archiveiterator import ArchiveIterator
+def _read_warc(path: str, config: IngestConfig, part: Part = WHOLE) -> Iterator[Item]:
+    """HTML response records of a WARC archive (of ``part`` of it). warcio writes its warnings
+    (with raw bytes of the file) to stderr: they are caught around each of its steps, never
+    shown, and a file from which no record could be read is reported on one line with the
+    first of them."""
     from warcio.exceptions import ArchiveLoadFailed
 
     warnings = io.StringIO()
@@ -522,14 +573,8 @@ def _read_warc(path: str, config: IngestConfig) -> Iterator[Item]:
         if os.path.getsize(path) == 0:
             raise _fail(path, "empty file", "remove it or give it content")
         with open(path, "rb") as handle:
-            with contextlib.redirect_stderr(warnings):
-                archive = iter(ArchiveIterator(handle))
-            while True:
-                with contextlib.redirect_stderr(warnings):
-                    record = next(archive, None)
-                    item = _warc_item(path, record, config) if record is not None else None
-                if record is None:
-                    break
+            handle.seek(part.offset)
+            for _, record, item in _warc_records(_window(handle, part), path, config, warnings):
                 records += 1
                 malformed += record.rec_type is None
                 if item is not None:
@@ -548,6 +593,25 @@ def _read_warc(path: str, config: IngestConfig) -> Iterator[Item]:
                 f"{malformed} of {records} records without a WARC type"
             raise _fail(path, f"is not a readable WARC archive ({detail})", "check that the file is a complete WARC file")
         raise _fail(path, f"holds no HTML response records ({records} records)", "nothing to ingest from it")
+
+
+def _warc_records(stream, path: str, config: IngestConfig,
+                  warnings: io.StringIO) -> Iterator[tuple[object, object, Item | None]]:
+    """warcio's ``ArchiveIterator`` over a WARC stream, each record and its item
+    (``_warc_item``); what warcio writes to stderr meanwhile goes to ``warnings`` (the records
+    are handed out with stderr as it was)."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    with contextlib.redirect_stderr(warnings):
+        archive = ArchiveIterator(stream)
+        records = iter(archive)
+    while True:
+        with contextlib.redirect_stderr(warnings):
+            record = next(records, None)
+            if record is None:
+                return
+            item = _warc_item(path, record, config)
+        yield archive, record, item
 
 
 def _warc_item(path: str, record, config: IngestConfig) -> Item | None:

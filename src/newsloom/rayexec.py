@@ -44,12 +44,14 @@ class _Worker:
             logging.getLogger(noisy).setLevel(logging.CRITICAL)
         self.config, self.chunk = config, chunk
         self.preparer = Preparer(config)
+        self.up = time.time()  # the process started and this object made
 
-    def ready(self) -> float:
-        """Load the models now (before the first task); the CPU seconds it took."""
+    def ready(self) -> tuple[float, float, float]:
+        """Load the models now (before the first task): the CPU seconds it took, and when
+        (seconds since the epoch) this worker was up and when its models were loaded."""
         began = time.process_time()
         warm(self.preparer)
-        return time.process_time() - began
+        return time.process_time() - began, self.up, time.time()
 
     def run(self, task: Task, work_dir: str) -> TaskResult:
         return run_task(task, WorkDir(work_dir), self.preparer, self.config, self.chunk)
@@ -63,12 +65,14 @@ class RayExecutor:
         self.ray = import_ray()
         self.started: float | None = None  # when the last run's workers were ready (perf_counter)
         self.loading: list[float] = []  # the CPU seconds each worker took to load its models
+        self.phases: dict[str, float] = {}  # where the last run's start-up went, in seconds (``_run``)
 
     def run(self, tasks: list[Task], work_dir: WorkDir, config: PipelineConfig,
             on_done: Callable[[TaskResult], None]) -> None:
         ray = self.ray
         started = not ray.is_initialized()
         local = started and not self.batch.address
+        self.phases = {}
         if started:
             import os
 
@@ -81,9 +85,11 @@ class RayExecutor:
             saved = {name: os.environ.get(name) for name in ONE_CORE}
             if local:  # the local Ray's processes inherit it, so the workers it starts at once can be used
                 os.environ.update(ONE_CORE)
+            began = time.perf_counter()
             try:
                 ray.init(include_dashboard=False, logging_level="ERROR", log_to_driver=False, **options)
             finally:
+                self.phases = {"ray.init": time.perf_counter() - began}
                 for name, value in saved.items():
                     if value is None:
                         os.environ.pop(name, None)
@@ -97,14 +103,20 @@ class RayExecutor:
 
     def _run(self, tasks, work_dir, config, on_done, environment: bool):
         """``environment``: give the workers ``ONE_CORE`` (they start afresh for it, which a
-        local Ray started with it in its own environment does not need)."""
+        local Ray started with it in its own environment does not need). The start-up's
+        ``phases``: until every worker is up (its process and ``_Worker``), then until each
+        has its models loaded."""
         ray = self.ray
         retries = self.batch.retries
         actor = ray.remote(num_cpus=1, max_restarts=retries, max_task_retries=retries,
                            **({"runtime_env": {"env_vars": ONE_CORE}} if environment else {}))(_Worker)
+        began, clock = time.perf_counter(), time.time()
         workers = [actor.remote(config, self.batch.chunk) for _ in range(min(self.batch.workers, len(tasks)))]
-        self.loading = ray.get([worker.ready.remote() for worker in workers])
+        loaded = ray.get([worker.ready.remote() for worker in workers])
         self.started = time.perf_counter()  # the workers are up, their models loaded
+        self.loading = [cpu for cpu, _, _ in loaded]
+        up = max(up for _, up, _ in loaded) - clock
+        self.phases |= {"workers up": up, "models loaded": self.started - began - up}
         pending = list(reversed(tasks))  # in ingest's order (popped from the end), so stage 3 can start on the first
         running: dict = {}
         tries: dict[int, int] = {}
