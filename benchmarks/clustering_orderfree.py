@@ -10,7 +10,11 @@ articles exactly as ingest scores candidate stories (signals and leads), the pro
 made symmetric (max or mean of the two directions; a pair no candidate list holds is 0), and
 hierarchical clustering (single, average or complete linkage) cuts the tree at each
 probability threshold. It prints BCubed F1 for every combination: a transferable method is one
-whose best threshold is the same on every set.
+whose best threshold is the same on every set. Then a two-level variant: the average-linkage
+clusters at a threshold are seeds, streamed through newsloom's online clustering in an order
+made from the articles alone (seeds by their smallest id hash), each seed's first article
+placed as ingest places it and the rest of the seed kept with it — an order-free input to the
+stream — against the stream in the file's order and in the id-hash order.
 
     .venv/bin/python benchmarks/clustering_orderfree.py [--sets ecbplus,allsides,gva]
 """
@@ -18,6 +22,8 @@ whose best threshold is the same on every set.
 from __future__ import annotations
 
 import argparse
+import hashlib
+import itertools
 import sys
 from pathlib import Path
 
@@ -27,9 +33,9 @@ from scipy.spatial.distance import squareform
 
 sys.path.insert(0, str(Path(__file__).parent))
 from common import SETS, bcubed  # noqa: E402
-from fit_clustering import CACHE, prepared_half  # noqa: E402
+from fit_clustering import CACHE, online, prepared_half  # noqa: E402
 
-from newsloom.cluster import ClusterConfig, Embedder, StoryIndex  # noqa: E402
+from newsloom.cluster import ClusterConfig, Embedder, StoryIndex, place  # noqa: E402
 
 THRESHOLDS = (0.03, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
 METHODS = (("max", "single"), ("max", "average"), ("mean", "average"), ("max", "complete"))
@@ -48,6 +54,35 @@ def article_probabilities(prepared) -> np.ndarray:
         if candidates:
             probabilities[i, candidates] = index.scores(index.signals(feats, vector, candidates))
     return probabilities
+
+
+def id_hash(article_id: str) -> str:
+    return hashlib.blake2b(article_id.encode(), digest_size=8).hexdigest()
+
+
+def streamed(prepared, seed_of: dict[str, int]) -> float:
+    """BCubed F1 of the online clustering over ``prepared`` (undated) in the order of the seeds
+    (``seed_of``: article → seed; no seeds: the id-hash order), every seed's articles kept in
+    the story its first article is placed in; settled every 256 articles as ingest does."""
+    first_of_seed: dict[int, str] = {}
+    for article_id, seed in seed_of.items():
+        first_of_seed[seed] = min(first_of_seed.get(seed, id_hash(article_id)), id_hash(article_id))
+    ordered = sorted(prepared, key=lambda p: (first_of_seed.get(seed_of.get(p[0]), id_hash(p[0])), id_hash(p[0])))
+    index, counter, predicted, story_of_seed = StoryIndex(ClusterConfig()), itertools.count(), {}, {}
+    for n, (article_id, _, copy, feats, vector) in enumerate(ordered, 1):
+        seed = seed_of.get(article_id)
+        if copy is None and seed in story_of_seed:
+            index.add(story_of_seed[seed], feats, vector)
+            predicted[article_id] = story_of_seed[seed]
+        else:
+            placed = place(index, article_id, feats, vector, lambda: next(counter), copy, predicted.get)
+            for assignment in (placed, *placed.moved):
+                predicted[assignment.article] = assignment.story
+            if seed is not None:
+                story_of_seed[seed] = predicted[article_id]
+        if n % 256 == 0:
+            index.settle()
+    return bcubed({p[0]: p[1] for p in prepared}, predicted)[2]
 
 
 def main():
@@ -69,6 +104,16 @@ def main():
             scores = [bcubed(truth, dict(zip(truth, fcluster(tree, 1 - t, "distance"))))[2] for t in THRESHOLDS]
             print(f"{name:<9} {symmetric:>4} of the two directions, {method:<8} linkage: "
                   + " ".join(f"{f:.3f}" for f in scores), flush=True)
+        undated = [(a, s, copy, feats | {"date": None}, vector)
+                   for a, s, copy, feats, vector in prepared_half(name, "fit", embedder, CACHE)]
+        similarity = np.maximum(probabilities, probabilities.T)
+        distance = 1 - similarity
+        np.fill_diagonal(distance, 0)
+        tree = linkage(squareform(distance, checks=False), "average")
+        seeded = [streamed(undated, dict(zip(truth, fcluster(tree, 1 - t, "distance").tolist()))) for t in THRESHOLDS]
+        file_order = online(undated, ClusterConfig())[2]
+        print(f"{name:<9} stream, seeds of average linkage kept together: " + " ".join(f"{f:.3f}" for f in seeded)
+              + f"; stream in id-hash order {streamed(undated, {}):.3f}, in file order {file_order:.3f}", flush=True)
 
 
 if __name__ == "__main__":
