@@ -14,6 +14,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -82,6 +83,25 @@ def test_plan_splits_a_large_jsonl_file_into_equal_record_ranges_in_order(tmp_pa
         handle.seek(tasks[1].offset)
         assert handle.read(tasks[1].end - tasks[1].offset).decode().splitlines() == \
             open(inputs[0]).read().splitlines()[13:26]
+
+
+def test_a_planned_file_is_not_read_again_by_the_same_command_until_it_changes(tmp_path, inputs, monkeypatch):
+    """Finding a WARC archive's ranges reads it through: a resumed batch takes them from its
+    work dir, and a file changed since is planned anew."""
+    from newsloom import batch as batch_module
+
+    work, config = WorkDir(tmp_path / "work"), BatchConfig(records_per_task=2)
+    first = plan(inputs[2:], PipelineConfig(), config, work)
+    read = []
+    monkeypatch.setattr(batch_module, "file_parts", lambda *args: read.append(args[0]) or [])
+    assert plan(inputs[2:], PipelineConfig(), config, work) == first and read == []
+    assert plan(inputs[2:], PipelineConfig(), BatchConfig(records_per_task=3), work) == [] and len(read) == 1
+    copied = tmp_path / Path(inputs[2]).name
+    copied.write_bytes(Path(inputs[2]).read_bytes())
+    plan([str(copied)], PipelineConfig(), config, work)
+    copied.write_bytes(Path(inputs[2]).read_bytes() + b"\n")  # changed: its size and time
+    plan([str(copied)], PipelineConfig(), config, work)
+    assert read == [inputs[2], str(copied), str(copied)]
 
 
 def test_replay_gives_what_the_runner_would_prepare(tmp_path, inputs, embedder):

@@ -119,9 +119,12 @@ class TaskResult:
     thread_cpu: float = 0.0
 
 
-def plan(paths: Iterable[str], config: PipelineConfig, batch: BatchConfig) -> list[Task | Skipped]:
+def plan(paths: Iterable[str], config: PipelineConfig, batch: BatchConfig,
+         work_dir: WorkDir | None = None) -> list[Task | Skipped]:
     """The tasks for ``paths`` in ingest's reading order, with a Skipped in its place for each
-    path that cannot be read."""
+    path that cannot be read. Finding a file's record ranges reads it through (a WARC archive:
+    ~18 s a GB); with a ``work_dir`` the ranges found are kept there, so the same command
+    again (a resumed batch) does not read an unchanged file before its tasks start."""
     settings = json.dumps([FORMAT, dataclasses.asdict(config.ingest),
                            Preparer(config).featurizer.settings()], sort_keys=True)
     planned: list[Task | Skipped] = []
@@ -135,7 +138,14 @@ def plan(paths: Iterable[str], config: PipelineConfig, batch: BatchConfig) -> li
             identity = f"{os.path.abspath(file)}\x1f{stat.st_size}\x1f{stat.st_mtime_ns}"
         except OSError:
             identity = os.path.abspath(file)  # read_file reports it
-        for part in file_parts(file, batch.records_per_task, config.ingest):
+            stat = None
+        parts_key = hashlib.sha256(f"{identity}\x1f{batch.records_per_task}\x1f{settings}".encode()).hexdigest()[:24]
+        parts = work_dir.parts(parts_key) if work_dir is not None and stat is not None else None
+        if parts is None:
+            parts = file_parts(file, batch.records_per_task, config.ingest)
+            if work_dir is not None and stat is not None:
+                work_dir.keep_parts(parts_key, parts)
+        for part in parts:
             key = hashlib.sha256(f"{identity}\x1f{found.shown}\x1f{part.start}\x1f{part.stop}\x1f{settings}"
                                  .encode()).hexdigest()[:24]
             planned.append(Task(len(planned), file, part.start, part.stop, key, found.shown, part.offset, part.end))
@@ -144,11 +154,27 @@ def plan(paths: Iterable[str], config: PipelineConfig, batch: BatchConfig) -> li
 
 class WorkDir:
     """Stage 1's outputs: ``stage1/KEY.parquet`` per task and ``stage1/KEY.done``, the marker
-    written after it (with the task's counts), so a half-written task is never taken as done."""
+    written after it (with the task's counts), so a half-written task is never taken as done;
+    and the plan's record ranges of each input file, ``parts/KEY.json`` (``plan``)."""
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.stage1 = self.path / "stage1"
+        self.plans = self.path / "parts"
+
+    def parts(self, key: str) -> list[Part] | None:
+        """The record ranges kept for the file (as it was) named by ``key``, or None."""
+        try:
+            return [Part(*fields) for fields in json.loads((self.plans / f"{key}.json").read_text())]
+        except (OSError, ValueError, TypeError):
+            return None
+
+    def keep_parts(self, key: str, parts: list[Part]) -> None:
+        self.plans.mkdir(parents=True, exist_ok=True)
+        kept = self.plans / f"{key}.json"
+        temporary = kept.with_suffix(".json.tmp")
+        temporary.write_text(json.dumps([list(part) for part in parts]))
+        os.replace(temporary, kept)
 
     def parquet(self, task: Task) -> Path:
         return self.stage1 / f"{task.key}.parquet"
@@ -419,7 +445,7 @@ def run_batch(paths: list[str], store, executor: Executor, work_dir: WorkDir, co
     config = config or PipelineConfig()
     pipeline = Pipeline(store, config, on_progress=on_progress, on_skip=on_skip)
     pipeline.check_settings()  # before any work: a store made with other settings is refused now
-    planned = plan(paths, config, executor.batch)
+    planned = plan(paths, config, executor.batch, work_dir)
     results = _Results()
     began = time.perf_counter()
     timing = {"stage1": 0.0}
