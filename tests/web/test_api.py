@@ -153,6 +153,17 @@ def test_post_page_without_an_article_is_400_with_the_reason(writer):
     assert writer.get("/api/articles/empty-page").status_code == 404
 
 
+def test_post_text_that_is_all_boilerplate_is_400_with_the_reason(writer):
+    """Text in which the cleaner keeps no line (here a copyright line alone) is refused as a
+    page without an article is; the API fuzzer found it with a line of random characters."""
+    response = writer.post("/api/articles", json={"id": "only-boilerplate",
+                                                  "text": "Copyright © 2026 The Courier. All rights reserved."},
+                           headers=WRITE)
+    assert response.status_code == 400 and response.json()["code"] == "E100"
+    assert response.json()["cause"].startswith("no article text found")
+    assert writer.get("/api/articles/only-boilerplate").status_code == 404
+
+
 def test_posts_share_one_pipeline_built_on_the_first_write(writer):
     services = writer.app.state.services
     writer.post("/api/articles", json=BRIDGE | {"id": "shared-1"}, headers=WRITE)

@@ -53,8 +53,8 @@ Moment = Annotated[datetime, BeforeValidator(_only_a_time)]
 class ArticleIn(BaseModel):
     """One article to ingest: the same fields as a line of JSON Lines; ``text`` (the article's
     body) or ``html`` (its page, where the article is looked for; ``text`` is then ignored),
-    each with at least one character that is not a space. A page in which no article is found
-    is refused (400, E100)."""
+    each with at least one character that is not a space. A page or text in which the cleaner
+    finds no article (every line boilerplate to it) is refused (400, E100)."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"anyOf": [
         {"required": ["text"], "properties": {"text": {"type": "string"}}},
