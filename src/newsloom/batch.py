@@ -139,12 +139,13 @@ def plan(paths: Iterable[str], config: PipelineConfig, batch: BatchConfig,
         except OSError:
             identity = os.path.abspath(file)  # read_file reports it
             stat = None
+        kept_in = work_dir if stat is not None else None  # a file not seen as it is: planned afresh
         parts_key = hashlib.sha256(f"{identity}\x1f{batch.records_per_task}\x1f{settings}".encode()).hexdigest()[:24]
-        parts = work_dir.parts(parts_key) if work_dir is not None and stat is not None else None
+        parts = kept_in.parts(parts_key) if kept_in is not None else None
         if parts is None:
             parts = file_parts(file, batch.records_per_task, config.ingest)
-            if work_dir is not None and stat is not None:
-                work_dir.keep_parts(parts_key, parts)
+            if kept_in is not None:
+                kept_in.keep_parts(parts_key, parts)
         for part in parts:
             key = hashlib.sha256(f"{identity}\x1f{found.shown}\x1f{part.start}\x1f{part.stop}\x1f{settings}"
                                  .encode()).hexdigest()[:24]
@@ -171,10 +172,7 @@ class WorkDir:
 
     def keep_parts(self, key: str, parts: list[Part]) -> None:
         self.plans.mkdir(parents=True, exist_ok=True)
-        kept = self.plans / f"{key}.json"
-        temporary = kept.with_suffix(".json.tmp")
-        temporary.write_text(json.dumps([list(part) for part in parts]))
-        os.replace(temporary, kept)
+        _write_whole(self.plans / f"{key}.json", json.dumps([list(part) for part in parts]))
 
     def parquet(self, task: Task) -> Path:
         return self.stage1 / f"{task.key}.parquet"
@@ -191,12 +189,17 @@ class WorkDir:
         return TaskResult(task, counts["records"], counts["articles"], counts["skipped"], 0.0, reused=True)
 
     def finish(self, result: TaskResult) -> None:
-        marker = self.marker(result.task)
-        temporary = marker.with_suffix(".done.tmp")
-        temporary.write_text(json.dumps({"records": result.records, "articles": result.articles,
-                                         "skipped": result.skipped, "seconds": round(result.seconds, 3),
-                                         "input": result.task.name}))
-        os.replace(temporary, marker)
+        _write_whole(self.marker(result.task), json.dumps({
+            "records": result.records, "articles": result.articles, "skipped": result.skipped,
+            "seconds": round(result.seconds, 3), "input": result.task.name}))
+
+
+def _write_whole(path: Path, text: str) -> None:
+    """Write ``text`` beside ``path`` and rename it into place: a reader finds the whole file or
+    none (a run killed meanwhile leaves only the ``.tmp``)."""
+    temporary = path.with_name(f"{path.name}.tmp")
+    temporary.write_text(text)
+    os.replace(temporary, path)
 
 
 _COLUMNS = ("item", "kind", "id", "digest", "reason", "article", "features", "vector", "sentence_spans",
