@@ -24,12 +24,10 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
-from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.sparse import csr_matrix
-from scipy.spatial.distance import squareform
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import SETS, bcubed, load_set  # noqa: E402
+from common import SETS, cut_f1, load_set, similarity_tree  # noqa: E402
 from fit_clustering import CACHE, prepared_half  # noqa: E402
 from pair_encoders import teacher_vectors  # noqa: E402
 
@@ -68,12 +66,9 @@ def ceiling(similarity: np.ndarray, ids: list[str], gold: list[str]) -> tuple[fl
     nearest = masked.argmax(axis=1)
     has_other = same.any(axis=1)
     accuracy = float(same[np.arange(len(ids)), nearest][has_other].mean())
-    distance = np.clip(1 - (similarity + similarity.T) / 2, 0, None)
-    np.fill_diagonal(distance, 0)
-    tree = linkage(squareform(distance, checks=False), "average")
+    tree = similarity_tree((similarity + similarity.T) / 2)
     truth = dict(zip(ids, gold))
-    best = max((bcubed(truth, dict(zip(ids, fcluster(tree, t, "distance"))))[2], t)
-               for t in np.arange(0.2, 1.0, 0.025))
+    best = max((cut_f1(tree, truth, t), t) for t in np.arange(0.2, 1.0, 0.025))
     return accuracy, best[0], float(best[1])
 
 

@@ -33,12 +33,11 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from scipy.cluster.hierarchy import fcluster, linkage
-from scipy.spatial.distance import squareform
+from scipy.cluster.hierarchy import fcluster
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import SETS, bcubed  # noqa: E402
-from fit_clustering import CACHE, online, prepared_half  # noqa: E402
+from common import SETS, bcubed, cut_f1, similarity_tree  # noqa: E402
+from fit_clustering import CACHE, online, online_stories, prepared_half, without_dates  # noqa: E402
 
 from newsloom.cluster import ClusterConfig, Embedder, StoryIndex, place  # noqa: E402
 
@@ -48,13 +47,13 @@ METHODS = (("max", "single"), ("max", "average"), ("mean", "average"), ("max", "
 
 def article_probabilities(prepared) -> np.ndarray:
     """P[i, j]: the shipped combiner's probability that article i belongs with article j, every
-    article a one-article story, no dates."""
+    article a one-article story."""
     index = StoryIndex(ClusterConfig())
-    undated = [(feats | {"date": None}, vector) for *_, feats, vector in prepared]
-    for i, (feats, vector) in enumerate(undated):
+    described = [(feats, vector) for *_, feats, vector in prepared]
+    for i, (feats, vector) in enumerate(described):
         index.add(i, feats, vector)
-    probabilities = np.zeros((len(undated), len(undated)))
-    for i, (feats, vector) in enumerate(undated):
+    probabilities = np.zeros((len(described), len(described)))
+    for i, (feats, vector) in enumerate(described):
         candidates = [c for c in index.candidates(feats) if c != i]
         if candidates:
             probabilities[i, candidates] = index.scores(index.signals(feats, vector, candidates))
@@ -88,19 +87,6 @@ def streamed(prepared, seed_of: dict[str, int]) -> float:
         if n % 256 == 0:
             index.settle()
     return bcubed({p[0]: p[1] for p in prepared}, predicted)[2]
-
-
-def stream_stories(prepared) -> dict[str, int]:
-    """The stories of newsloom's online clustering over ``prepared`` in its order, settled
-    every 256 articles as ingest does."""
-    index, counter, predicted = StoryIndex(ClusterConfig()), itertools.count(), {}
-    for n, (article_id, _, copy, feats, vector) in enumerate(prepared, 1):
-        placed = place(index, article_id, feats, vector, lambda: next(counter), copy, predicted.get)
-        for assignment in (placed, *placed.moved):
-            predicted[assignment.article] = assignment.story
-        if n % 256 == 0:
-            index.settle()
-    return predicted
 
 
 def lone_placed_again(prepared, predicted: dict[str, int]) -> dict[str, int]:
@@ -161,24 +147,18 @@ def main():
     embedder = Embedder()
     print("BCubed F1 on the fit halves, dates removed, by probability threshold: " + " ".join(map(str, THRESHOLDS)))
     for name in args.sets.split(","):
-        prepared = [p for p in prepared_half(name, "fit", embedder, CACHE) if p[2] is None]
+        undated = without_dates(prepared_half(name, "fit", embedder, CACHE))
+        prepared = [p for p in undated if p[2] is None]
         truth = {p[0]: p[1] for p in prepared}
         probabilities = article_probabilities(prepared)
         for symmetric, method in METHODS:
             similarity = np.maximum(probabilities, probabilities.T) if symmetric == "max" \
                 else (probabilities + probabilities.T) / 2
-            distance = 1 - similarity
-            np.fill_diagonal(distance, 0)
-            tree = linkage(squareform(distance, checks=False), method)
-            scores = [bcubed(truth, dict(zip(truth, fcluster(tree, 1 - t, "distance"))))[2] for t in THRESHOLDS]
+            scores = [cut_f1(similarity_tree(similarity, method), truth, 1 - t) for t in THRESHOLDS]
             print(f"{name:<9} {symmetric:>4} of the two directions, {method:<8} linkage: "
                   + " ".join(f"{f:.3f}" for f in scores), flush=True)
-        undated = [(a, s, copy, feats | {"date": None}, vector)
-                   for a, s, copy, feats, vector in prepared_half(name, "fit", embedder, CACHE)]
         similarity = np.maximum(probabilities, probabilities.T)
-        distance = 1 - similarity
-        np.fill_diagonal(distance, 0)
-        tree = linkage(squareform(distance, checks=False), "average")
+        tree = similarity_tree(similarity, "average")
         seeded = [streamed(undated, dict(zip(truth, fcluster(tree, 1 - t, "distance").tolist()))) for t in THRESHOLDS]
         file_order = online(undated, ClusterConfig())[2]
         print(f"{name:<9} stream, seeds of average linkage kept together: " + " ".join(f"{f:.3f}" for f in seeded)
@@ -187,14 +167,13 @@ def main():
             rows = list(undated)
             if seed is not None:
                 random.Random(seed).shuffle(rows)
-            predicted = stream_stories(rows)
+            predicted = online_stories(rows, ClusterConfig())
             stories = np.array([predicted[article_id] for article_id in truth])
             scores = [bcubed(truth, dict(zip(truth, merged(stories, similarity, t).tolist())))[2] for t in THRESHOLDS]
             again = bcubed({p[0]: p[1] for p in rows}, lone_placed_again(rows, predicted))[2]
             print(f"{name:<9} stream ({'file order' if seed is None else f'shuffled, seed {seed}'}: "
                   f"{bcubed(truth, dict(zip(truth, stories.tolist())))[2]:.3f}), then merged: "
                   + " ".join(f"{f:.3f}" for f in scores) + f"; lone articles placed again: {again:.3f}", flush=True)
-
 
 if __name__ == "__main__":
     main()

@@ -9,6 +9,8 @@ import socket
 import time
 from pathlib import Path
 
+import numpy as np
+
 SHARED = Path(os.environ.get("NEWSLOOM_SHARED", Path(__file__).resolve().parents[1].parent / "shared"))
 STORIES = SHARED / "data" / "stories-dev"
 EXTRACTION = SHARED / "data" / "extraction-dev"
@@ -58,3 +60,21 @@ def bcubed(gold: dict[str, str], predicted: dict[str, str]) -> tuple[float, floa
     precision /= len(gold)
     recall /= len(gold)
     return precision, recall, 2 * precision * recall / (precision + recall)
+
+
+def similarity_tree(similarity: np.ndarray, method: str = "average") -> np.ndarray:
+    """scipy's hierarchical clustering (``method`` linkage) of items by a symmetric
+    ``similarity`` (distance: 1 − similarity)."""
+    from scipy.cluster.hierarchy import linkage
+    from scipy.spatial.distance import squareform
+
+    distance = np.clip(1 - similarity, 0, None)
+    np.fill_diagonal(distance, 0)
+    return linkage(squareform(distance, checks=False), method)
+
+
+def cut_f1(tree: np.ndarray, gold: dict[str, str], distance: float) -> float:
+    """BCubed F1 of ``tree`` (over the items of ``gold``, in its order) cut at ``distance``."""
+    from scipy.cluster.hierarchy import fcluster
+
+    return bcubed(gold, dict(zip(gold, fcluster(tree, distance, "distance"))))[2]

@@ -119,9 +119,10 @@ def table(scored, floors: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
     return np.array(X), np.array(y)
 
 
-def online(prepared, config: ClusterConfig, batch_size: int = 256) -> tuple[float, float, float]:
-    """BCubed P, R, F1 of the real online placement over ``prepared``, settled after every
-    ``batch_size`` articles as ingest settles after each batch (of ``PipelineConfig.batch_size``)."""
+def online_stories(prepared, config: ClusterConfig, batch_size: int = 256) -> dict[str, int]:
+    """The story of each article of ``prepared`` by the real online placement in its order,
+    settled after every ``batch_size`` articles as ingest settles after each batch (of
+    ``PipelineConfig.batch_size``)."""
     index = StoryIndex(config)
     counter = itertools.count()
     predicted: dict[str, int] = {}
@@ -131,7 +132,12 @@ def online(prepared, config: ClusterConfig, batch_size: int = 256) -> tuple[floa
             predicted[assignment.article] = assignment.story
         if n % batch_size == 0:
             index.settle()
-    return bcubed({article_id: story for article_id, story, *_ in prepared}, predicted)
+    return predicted
+
+
+def online(prepared, config: ClusterConfig, batch_size: int = 256) -> tuple[float, float, float]:
+    """BCubed P, R, F1 of ``online_stories``."""
+    return bcubed({article_id: story for article_id, story, *_ in prepared}, online_stories(prepared, config, batch_size))
 
 
 def fit(scored: dict, names, config: ClusterConfig) -> ClusterConfig:
