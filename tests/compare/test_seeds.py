@@ -118,10 +118,15 @@ def test_entities_one_each(seeds):
     by_name = {e.name: e for e in comparison.entities}
     assert {"Wang", "Wang Yi"} <= set(by_name["Wang Yi"].mentions)
     assert {"Putin", "Vladimir Putin"} <= set(by_name["Vladimir Putin"].mentions)
+    # "UN" (the United Nations) named alone is not the "Un" of Kim Jong Un
+    assert {"Kim", "Kim Jong Un"} <= set(by_name["Kim Jong Un"].mentions)
     for name in ("Sergei Lavrov", "Xi Jinping", "Kim Jong Un", "Nikolai Patrushev", "Mao Ning", "Russia", "China",
                  "North Korea", "Ukraine", "NATO", "Tass", "South China Morning Post", "International Criminal Court"):
         assert name in by_name, name
-    assert "Nato" not in by_name and "Wang" not in by_name
+    assert "Nato" not in by_name and "Wang" not in by_name and "Kim" not in by_name
+    kinds = [e.label for e in comparison.entities]
+    assert "NORP" in kinds and all(kind == "NORP" for kind in kinds[kinds.index("NORP"):]), "nationalities come last"
+    assert "Mao Ning" in [e.name for e in comparison.entities[:30]], "the CLI lists 30: a nationality does not push her out"
 
 
 def test_summary_main_event_first_and_no_repeats(seeds, embedder):

@@ -155,9 +155,10 @@ class EntityTable:
         # one part of a name alone ("Putin", "Wang", "Mao") goes to the full name it belongs to,
         # a surname before a first name, the most named full name first
         full_by_part: dict[str, str] = {}
-        alone = Counter(name.lower() for _, _, name, _ in raw if " " not in name)
+        # (as written: "UN" alone is not the "Un" of Kim Jong Un)
+        alone = {name for _, _, name, _ in raw if " " not in name}
         # "China Russia Relation" names no person: two of its words are names of their own
-        people = Counter({n: c for n, c in people.items() if sum(w.lower() in alone for w in n.split()) <= 1})
+        people = Counter({n: c for n, c in people.items() if sum(w in alone for w in n.split()) <= 1})
         for position in (-1, 0, 1):
             for name in sorted(people, key=lambda n: (-people[n], -len(n.split()), n)):
                 parts = name.split()
@@ -217,6 +218,9 @@ class EntityTable:
         return phrase
 
     def entities(self) -> list[Entity]:
+        """The story's entities, the most widely named first; nationalities ("Russian") after
+        the people, places and organisations, so that a list cut short keeps those."""
         result = [Entity(name, self.kind(name), tuple(sorted(m)), len(self.articles[name]))
                   for name, m in self.mentions.items()]
-        return sorted(result, key=lambda e: (-e.articles, -sum(self.mentions[e.name].values()), e.name))
+        return sorted(result, key=lambda e: (e.label == "NORP", -e.articles, -sum(self.mentions[e.name].values()),
+                                             e.name))
