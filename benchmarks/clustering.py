@@ -45,6 +45,18 @@ def pairwise(gold: dict, predicted: dict) -> float:
     return 2 * precision * recall / (precision + recall) if tp else 0.0
 
 
+def merged_stories(gold: dict, predicted: dict) -> list[tuple[str, ...]]:
+    """The labelled stories newsloom put together: each found story holding at least two
+    articles of each of two or more labelled stories (a stray article does not count)."""
+    from collections import Counter, defaultdict
+
+    held = defaultdict(Counter)
+    for item, story in predicted.items():
+        held[story][gold[item]] += 1
+    return sorted(tuple(sorted(g for g, n in count.items() if n >= 2)) for count in held.values()
+                  if sum(n >= 2 for n in count.values()) >= 2)
+
+
 def run_newsloom(rows: list[dict], workdir: Path) -> tuple[dict, float]:
     source = workdir / "input.jsonl"
     with open(source, "w", encoding="utf-8") as handle:
@@ -95,14 +107,22 @@ def main():
         base = baseline(rows)
         print(f"{name:<10} {len(rows):>8} {p:>9.3f} {r:>6.3f} {f:>6.3f} {pairwise(gold, predicted):>7.3f} "
               f"{len(rows) / result['elapsed']:>7.1f} {base:>17.3f}" + (f"  ({missing} skipped)" if missing else ""))
+        print(f"{'':<10} labelled stories merged: {_merges(gold, predicted)}", flush=True)
         changes = []
         for seed in args.shuffle or ():
-            shuffled = score_set(name, seed=seed)["bcubed"][2]
-            changes.append(shuffled - f)
-            print(f"{'':<10} in another order (seed {seed}): BCubed F1 {shuffled:.3f} ({shuffled - f:+.3f})", flush=True)
+            shuffled = score_set(name, seed=seed)
+            changes.append(shuffled["bcubed"][2] - f)
+            print(f"{'':<10} in another order (seed {seed}): BCubed F1 {shuffled['bcubed'][2]:.3f} ({changes[-1]:+.3f}); "
+                  f"merged: {_merges(shuffled['gold'], shuffled['predicted'])}", flush=True)
         if len(changes) > 1:
             print(f"{'':<10} change over {len(changes)} orders: mean {sum(changes) / len(changes):+.3f}, "
                   f"worst {max(changes, key=abs):+.3f}", flush=True)
+
+
+def _merges(gold: dict, predicted: dict) -> str:
+    merges = merged_stories(gold, predicted)
+    return f"{len(merges)}" + (f" ({'; '.join(' + '.join(m) for m in merges[:8])}{' …' if len(merges) > 8 else ''})"
+                               if merges else "")
 
 
 def score_set(name: str, seed: int | None = None) -> dict:

@@ -3,7 +3,8 @@
 For each set's half (default: the fit half), the articles ingest keeps (``fit_clustering``'s
 prepared features, copies left out) are compared all against all by a static similarity —
 TF-IDF cosine of the clustering terms (IDF over the whole half), the cosine of newsloom's
-embedding (potion-base-8M), an IDF-weighted entity cosine, and mixes of them; with
+embedding (potion-base-8M), an IDF-weighted entity cosine, the TF-IDF with the numbers of the
+title and lead added as terms (the clustering's terms have none), and mixes of them; with
 ``--teacher-python``, also the cosine of all-MiniLM-L6-v2 (a transformer ~10× slower than
 newsloom's whole ingest, run in another Python as in ``pair_encoders.py``). For each it prints
 how often an article's nearest other article is of its own story, and the best BCubed F1 of
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -48,6 +50,19 @@ def idf_cosines(bags: list, documents: int) -> np.ndarray:
     norms = np.sqrt(matrix.multiply(matrix).sum(axis=1)).A1
     matrix = csr_matrix(matrix.multiply(1 / np.where(norms > 0, norms, 1)[:, None]))
     return (matrix @ matrix.T).toarray()
+
+
+NUMBER = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)*)(?:\s*(%|percent|million|billion|trillion))?")
+
+
+def numbers(text: str) -> Counter:
+    """The numbers of a text as terms ("#1.9trillion", "#2013"); lone digits left out."""
+    found = Counter()
+    for match in NUMBER.finditer(text):
+        number = match.group(1).replace(",", "")
+        if len(number) > 1 or match.group(2):
+            found["#" + number + (match.group(2) or "")] += 1
+    return found
 
 
 def unit_cosines(vectors: np.ndarray) -> np.ndarray:
@@ -83,15 +98,22 @@ def main():
         prepared = [p for p in prepared_half(name, args.half, embedder, CACHE) if p[2] is None]
         ids, gold = [p[0] for p in prepared], [p[1] for p in prepared]
         features, vectors = [p[3] for p in prepared], np.array([p[4] for p in prepared])
-        print(f"{name} {args.half} half: {len(ids)} articles (copies left out), {len(set(gold))} stories", flush=True)
+        rows = {r["id"]: r for r in load_set(name)}
+        lengths = [len(rows[i]["text"].split()) for i in ids]
+        print(f"{name} {args.half} half: {len(ids)} articles (copies left out), {len(set(gold))} stories, "
+              f"median {int(np.median(lengths))} words an article", flush=True)
         tfidf = idf_cosines([f["terms"] for f in features], len(ids))
+        lead_words = Featurizer().lead_words
+        counted = [numbers(f"{rows[i]['title']}. {' '.join(rows[i]['text'].split()[:lead_words])}") for i in ids]
+        with_numbers = idf_cosines([f["terms"] | n for f, n in zip(features, counted)], len(ids))
         embedding = unit_cosines(vectors)
         named = idf_cosines([dict.fromkeys(f["entities"], 1) for f in features], len(ids))
         signals = {"TF-IDF": tfidf, "embedding (potion-base-8M)": embedding, "entities": named,
                    "TF-IDF + 0.3 embedding": (tfidf + 0.3 * embedding) / 1.3,
-                   "TF-IDF + 0.2 embedding + 0.2 entities": (tfidf + 0.2 * embedding + 0.2 * named) / 1.4}
+                   "TF-IDF + 0.2 embedding + 0.2 entities": (tfidf + 0.2 * embedding + 0.2 * named) / 1.4,
+                   "TF-IDF with numbers": with_numbers,
+                   "TF-IDF with numbers + 0.3 embedding": (with_numbers + 0.3 * embedding) / 1.3}
         if args.teacher_python:
-            rows = {r["id"]: r for r in load_set(name)}
             texts = [f"{rows[i]['title']}. {rows[i]['text'][:Featurizer.EMBEDDED_CHARS]}" for i in ids]
             teacher, rate = teacher_vectors(args.teacher_python, texts)
             minilm = unit_cosines(teacher)
