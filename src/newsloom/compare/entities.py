@@ -177,12 +177,23 @@ class EntityTable:
             table.mentions[canonical][mention] += 1
             table.kinds[canonical][kind] += 1
             table.articles[canonical].add(article)
-        for canonical in list(table.mentions):  # NATO over Nato
-            upper = next((m for m in table.mentions[canonical] if m.isupper() and len(m) > 1
-                          and m.lower() == canonical.lower()), None)
-            if upper and upper != canonical:
-                table._rename(canonical, upper)
+        for canonical in list(table.mentions):
+            shown = table._spelling(canonical)
+            if shown != canonical:
+                table._rename(canonical, shown)
         return table
+
+    def _spelling(self, canonical: str) -> str:
+        """How to write a name spelt in several cases: in capitals when it is an acronym's
+        length or mostly written so (NATO over Nato), else as most often written (a dateline's
+        RIVERTON is Riverton)."""
+        written = Counter({m: n for m, n in self.mentions[canonical].items() if m.lower() == canonical.lower()})
+        upper = [m for m in written if m.isupper() and len(m) > 1]
+        if not written or (not upper and not canonical.isupper()):
+            return canonical
+        if upper and (len(upper[0]) <= 5 or 2 * sum(written[m] for m in upper) > sum(written.values())):
+            return upper[0]
+        return max((m for m in written if not m.isupper()), key=lambda m: written[m], default=canonical)
 
     def _rename(self, old: str, new: str) -> None:
         self.mentions[new] += self.mentions.pop(old)
