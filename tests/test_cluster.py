@@ -19,7 +19,6 @@ from newsloom.store import Store
 from .conftest import SHARED
 
 ECB = SHARED / "data" / "stories-dev" / "ecbplus.jsonl"
-GVA = SHARED / "data" / "stories-dev" / "gva.jsonl"
 pytestmark = pytest.mark.skipif(not ECB.exists(), reason="needs ../shared/data")
 
 
@@ -128,26 +127,21 @@ def test_translations_join_the_story_of_their_original(tmp_path, ecb_sample, emb
 def test_stories_held_in_memory_are_bounded_without_changing_the_stories(tmp_path, embedder):
     """300 GVA articles, not in date order: with room for only 30 stories in memory (the rest
     evicted after each batch and paged back in from the store when an older article needs
-    them, or found there by the names a follow-up shares with them) the stories are those of
-    an unbounded run: a story paged in is rebuilt as it was, its term weights made afresh as
-    after every batch."""
+    them) the stories are those of an unbounded run: a story paged in is rebuilt as it was, its
+    term weights made afresh as after every batch."""
     rows = [json.loads(line) for line in (SHARED / "data" / "stories-dev" / "gva.jsonl").open(encoding="utf-8")][:300]
     source = tmp_path / "gva.jsonl"
     source.write_text("".join(json.dumps({k: r[k] for k in ("id", "title", "text", "date", "source")}) + "\n"
                               for r in rows))
-    partitions, follow_ups = [], []
+    partitions = []
     for cap in (20_000, 30):
         store = Store(str(tmp_path / f"cap{cap}.db"))
         pipeline = Pipeline(store, PipelineConfig(batch_size=64, cluster=ClusterConfig(max_stories=cap)),
                             embedder=embedder)
         pipeline.ingest([str(source)])
         partitions.append(partition(store))
-        follow_ups.append(store.db.execute("SELECT COUNT(*) FROM assignments WHERE reason LIKE '%as a follow-up%'")
-                          .fetchone()[0])
     assert len(partitions[0]) > 30  # the bound was hit
     assert partitions[0] == partitions[1]
-    # follow-ups by name among them, found through the store when their story was out of memory
-    assert follow_ups[0] == follow_ups[1] > 0
 
 
 # ---------------------------------------------------------------- the index's one calls
@@ -319,47 +313,3 @@ def test_an_article_that_opened_a_story_alone_moves_when_the_story_it_belongs_to
     assert outcome[0][:2] == ({frozenset("ac"), frozenset("b")}, 2)
     assert outcome[2][:2] == ({frozenset("abc")}, 1)
     assert outcome[2][2].startswith("moved from story #") and "grew" in outcome[2][2]
-
-
-def test_a_follow_up_months_later_joins_by_the_names_it_shares(tmp_path, embedder):
-    """GVA: a double murder on Columbus Street (2013) and the suspect's arrest two years later.
-    Far outside the window and in other words, the arrest names the two victims, the street and
-    the police department as only that story does: it joins as a follow-up, and says so."""
-    wanted = {"gva-79e7a90940f6d3215acb92c81982320b": "shooting", "gva-adb32b0356f088c7272e8c3efa3f4129": "arrest"}
-    rows = [json.loads(line) for line in GVA.open(encoding="utf-8")]
-    source = tmp_path / "bakersfield.jsonl"
-    source.write_text("".join(json.dumps({k: r[k] for k in ("id", "title", "text", "date", "source")}) + "\n"
-                              for r in rows if r["id"] in wanted))
-    outcome = {}
-    for names in (0, 3):
-        store = Store(str(tmp_path / f"names{names}.db"))
-        config = ClusterConfig(follow_up_names=names)
-        Pipeline(store, PipelineConfig(cluster=config), embedder=embedder).ingest([str(source)])
-        outcome[names] = store.count("stories"), store.assignment("gva-adb32b0356f088c7272e8c3efa3f4129")
-    assert outcome[0][0] == 2 and outcome[0][1].reason.startswith("new story")
-    stories, arrest = outcome[3]
-    assert stories == 1 and arrest.reason.startswith("joined story #") and "as a follow-up" in arrest.reason
-    assert {"jose garcia iii", "feliberto ponce", "columbus street"} <= set(arrest.shared_terms)
-    assert "did not score it" in arrest.reason  # two years apart: outside the window
-
-
-def test_a_follow_up_needs_three_names_only_its_story_has(tmp_path):
-    """Names another story also has say nothing about which story an article follows; two
-    names are too few; two stories with as many names of their own are a tie: no follow-up."""
-    index = StoryIndex(ClusterConfig())
-
-    def add(story_id, day, entities):
-        index.add(story_id, article_features("Shooting", "Text.", day) | {"entities": entities}, None)
-
-    add(1, "2013-05-26", ["jose garcia iii", "feliberto ponce", "columbus street"])
-    add(2, "2013-06-02", ["columbus street", "kern county jail"])
-    arrest = ["jose garcia iii", "feliberto ponce", "columbus street", "kern county jail", "julio jesus romero"]
-    assert index.follow_up({"entities": arrest}) is None  # the street is story 2's too: two names left
-    add(1, "2013-05-27", ["kern medical center", "bakersfield"])
-    assert index.follow_up({"entities": arrest + ["kern medical center", "bakersfield"]}) == \
-        (1, ["jose garcia iii", "feliberto ponce", "kern medical center"])  # one-word names do not count
-    add(3, "2014-01-05", ["julio jesus romero", "sinaloa cartel", "kern county sheriff"])
-    tie = ["jose garcia iii", "feliberto ponce", "kern medical center",
-           "julio jesus romero", "sinaloa cartel", "kern county sheriff"]
-    assert index.follow_up({"entities": tie}) is None
-    assert StoryIndex(ClusterConfig(follow_up_names=0)).follow_up({"entities": tie}) is None

@@ -192,27 +192,6 @@ def test_term_counts_are_kept_as_features_come_and_go(terms, replaced, deleted):
     store.close()
 
 
-def test_the_stories_naming_a_name_follow_features_stories_and_deletes(store):
-    """What the store tells a story index that evicted stories: which stories name each name of
-    two words or more (one-word names are not kept)."""
-    first, second = store.new_story("Shooting", None), store.new_story("Arrest", None)
-    named = {"a0": ["jose garcia iii", "columbus street", "bakersfield"], "a1": ["columbus street"],
-             "a2": ["kern county jail", "columbus street"]}
-    for i, (article_id, names) in enumerate(named.items()):
-        store.add_article(article(i), "x", None)
-        store.assign(Assignment(article_id, first if i < 2 else second, 1.0, "test"))
-        store.save_features(article_id, {"terms": {}, "entities": names}, None)
-    asked = ["jose garcia iii", "columbus street", "kern county jail", "bakersfield", "nobody named"]
-    assert store.stories_naming(asked) == {"jose garcia iii": (first, first), "columbus street": (first, second),
-                                           "kern county jail": (second, second)}
-    store.save_features("a2", {"terms": {}, "entities": ["julio jesus romero"]}, None)  # features replaced
-    store.assign(Assignment("a1", second, 1.0, "moved"))
-    assert store.stories_naming(asked) == {"jose garcia iii": (first, first), "columbus street": (first, second)}
-    store.delete_article("a1")
-    assert store.stories_naming(asked + ["julio jesus romero"]) == {
-        "jose garcia iii": (first, first), "columbus street": (first, first), "julio jesus romero": (second, second)}
-
-
 def test_story_outlets_names_every_outlet_and_the_file_of_unnamed_ones(store):
     story = store.new_story("Title", None)
     for i, source in enumerate(["Zeta News", "Alpha Post", None, "Zeta News"]):

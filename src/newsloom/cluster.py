@@ -28,13 +28,6 @@ names they share) by a cross-lingual sentence embedding (USE multilingual) of th
 gist — its title and first words — against the gist of the story's first article. It joins
 the closest one at ``crosslingual_threshold`` or above. The cross-lingual model is loaded and
 run only when such a pair comes up, so English-only streams pay nothing for it.
-
-A follow-up weeks or months later (a trial, a sentencing) shares few words with the first
-reports and falls outside the window, but it names the same people and places. So an article
-that no story takes by the model joins, as a follow-up, the one story with which it shares at
-least ``follow_up_names`` names of two words or more that no other story names ("jose garcia
-iii", "feliberto ponce", "columbus street"), whatever the time between (``StoryIndex.follow_up``:
-the stories in memory, and the store's for those that have left it).
 """
 
 from __future__ import annotations
@@ -68,9 +61,7 @@ class ClusterConfig:
     members of a story are compared one by one, the cosine at which an article joins a story
     in another language, how many stories are held in memory (the rest wait in the store), and
     how many stories of one article opened earlier in the batch are re-checked when a story
-    grows (``StoryIndex.recheck``; 0: none), and how many names only one story has an article
-    must share with it to join it as a follow-up (``StoryIndex.follow_up``; 0: never; chosen
-    on GVA's fit half)."""
+    grows (``StoryIndex.recheck``; 0: none)."""
 
     threshold: float = field(default_factory=lambda: shipped_model()["threshold"])
     lead_floors: dict = field(default_factory=lambda: shipped_model()["lead_floors"])
@@ -81,7 +72,6 @@ class ClusterConfig:
     crosslingual_threshold: float = 0.5
     max_stories: int = 5_000
     recheck: int = 1
-    follow_up_names: int = 3
     combiner: object = field(default_factory=lambda: shipped_model()["combiner"])
 
     def __post_init__(self):
@@ -95,9 +85,6 @@ class ClusterConfig:
                               "use the defaults 30, 50, 10 and 5000")
         if self.recheck < 0:
             raise ConfigError(f"recheck={self.recheck} is below 0", "use 0 for no re-check, or the default 1")
-        if self.follow_up_names < 0:
-            raise ConfigError(f"follow_up_names={self.follow_up_names} is below 0",
-                              "use 0 for no follow-ups by name, or the default 3")
         if set(self.lead_floors) != set(SIMILARITIES):
             raise ConfigError(f"lead_floors names {sorted(self.lead_floors)}, not the similarities {list(SIMILARITIES)}",
                               "give one floor for each similarity, or leave lead_floors to the shipped model")
@@ -459,12 +446,10 @@ class StoryIndex:
     ``recent_members`` articles joined after it in the same batch, and in the last bits of the
     story's embedding sum, added in another order)."""
 
-    def __init__(self, config: ClusterConfig | None = None, load_stories=None, load_story=None, stories_naming=None):
+    def __init__(self, config: ClusterConfig | None = None, load_stories=None, load_story=None):
         self.config = config or ClusterConfig()
         self.stories: dict[int, _StoryState] = {}
         self.postings: dict[str, set[int]] = defaultdict(set)
-        # the names of two words or more (``entities``) → the stories in memory that name them
-        self.name_postings: dict[str, set[int]] = defaultdict(set)
         self.document_frequency: Counter = Counter()
         self.documents = 0
         self._terms = _Terms()
@@ -474,7 +459,6 @@ class StoryIndex:
         self._crosslingual: CrossLingualEmbedder | None = None
         self._load_stories = load_stories
         self._load_story = load_story
-        self._stories_naming = stories_naming
         # the stories in memory by the last day they were active (an ordinal), so that an
         # article's candidates are looked for among the stories of its window only; under
         # None the stories that the window test must decide one by one (no last day, or no
@@ -526,13 +510,12 @@ class StoryIndex:
         self._singles.pop(story_id, None)
         story = self.stories.pop(story_id)
         self._file_by_day(story_id, _day_key(story))
-        for postings, keys in ((self.postings, story.terms), (self.name_postings, story.entities)):
-            for key in keys:
-                posting = postings.get(key)
-                if posting is not None:
-                    posting.discard(story_id)
-                    if not posting:
-                        del postings[key]
+        for term in story.terms:
+            posting = self.postings.get(term)
+            if posting is not None:
+                posting.discard(story_id)
+                if not posting:
+                    del self.postings[term]
 
     def add(self, story_id: int, features: dict, vector: np.ndarray | None) -> None:
         if story_id not in self.stories and self.evicted_before and self._load_story is not None:
@@ -564,9 +547,6 @@ class StoryIndex:
         self._file_by_day(story_id, was)
         for term in terms:
             self.postings[term].add(story_id)
-        for name in features["entities"]:
-            if " " in name:
-                self.name_postings[name].add(story_id)
         return member
 
     def _file_by_day(self, story_id: int, was: int | None) -> None:
@@ -623,38 +603,6 @@ class StoryIndex:
                                         f"moved from story #{single}, which it had opened alone in its batch, when "
                                         f"story #{story_id} grew: {why}", shared))
         return tuple(moved)
-
-    def follow_up(self, features: dict) -> tuple[int, list[str]] | None:
-        """The story the article follows up, and the names that say so: the one story with
-        which it shares at least ``follow_up_names`` names of two words or more that no other
-        story names, and more such names than with any other story. Once stories have been
-        evicted, the store says which stories name them (``stories_naming(names)``: the lowest
-        and highest story id of each), so the answer is the one an index holding every story
-        would give."""
-        names = [name for name in features["entities"] if " " in name]
-        if not self.config.follow_up_names or len(names) < self.config.follow_up_names:
-            return None
-        # a name two stories in memory have is out already; the store is asked about the rest
-        only: dict[str, int | None] = {}
-        for name in names:
-            stories = self.name_postings.get(name, ())
-            if len(stories) <= 1:
-                only[name] = next(iter(stories), None)
-        if self.evicted_before and self._stories_naming is not None and only:
-            for name, (lowest, highest) in self._stories_naming(list(only)).items():
-                if lowest != highest or only[name] not in (None, lowest):
-                    del only[name]
-                else:
-                    only[name] = lowest
-        shared: dict[int, list[str]] = defaultdict(list)
-        for name, story_id in only.items():
-            if story_id is not None:
-                shared[story_id].append(name)
-        ranked = sorted(shared.items(), key=lambda pair: (-len(pair[1]), pair[0]))
-        if not ranked or len(ranked[0][1]) < self.config.follow_up_names or \
-                (len(ranked) > 1 and len(ranked[1][1]) == len(ranked[0][1])):
-            return None
-        return ranked[0]
 
     def evict(self) -> int:
         """Keep at most ``max_stories`` in memory. Over that, drop first every story last seen
@@ -963,10 +911,9 @@ def explain(combiner, story_id: int, probability: float, signals: dict[str, floa
 
 def assign(index: StoryIndex, article_id: str, features: dict, vector: np.ndarray | None,
            new_story) -> Assignment:
-    """Put one article in its best story — by the model, else across languages, else as a
-    follow-up (``StoryIndex.follow_up``) — or in a new one from ``new_story()``, and update the
-    index. When it joins a story by the model, articles of this batch that opened a story alone
-    may move into that one (``StoryIndex.recheck``): the assignment names them (``moved``)."""
+    """Put one article in its best story (or a new one from ``new_story()``), update the index.
+    When it joins a story, articles of this batch that opened a story alone may move into that
+    one (``StoryIndex.recheck``): the assignment names them (``moved``)."""
     best, best_score, best_signals = None, 0.0, {}
     candidates, other_languages = [], []
     for story_id in index.candidates(features):
@@ -1000,17 +947,6 @@ def assign(index: StoryIndex, article_id: str, features: dict, vector: np.ndarra
             return Assignment(article_id, story_id, round(float(similarity[top]), 4),
                               f"joined across languages ({language}): cross-lingual similarity {similarity[top]:.2f}",
                               shared)
-    followed = index.follow_up(features)
-    if followed is not None:
-        story_id, names = followed
-        scored = story_id in candidates
-        probability = float(probabilities[candidates.index(story_id)]) if scored else 0.0
-        index.add(story_id, features, vector)
-        model = f"the model gave it p {probability:.2f}" if scored else \
-            "the model did not score it (outside the window, or too few rare words in common)"
-        return Assignment(article_id, story_id, round(probability, 4),
-                          f"joined story #{story_id} as a follow-up: it shares {len(names)} names no other story "
-                          f"has ({', '.join(sorted(names))}); {model}", tuple(sorted(names)))
     story_id = new_story()
     index.add(story_id, features, vector)
     index.opened_alone(story_id, article_id, features, vector, dict(zip(candidates, signals)))

@@ -257,8 +257,7 @@ class Pipeline:
 
     def _story_index(self) -> StoryIndex:
         """An empty story index that pages evicted stories in from this store."""
-        return StoryIndex(self.config.cluster, self.store.features_of_stories_active, self.store.features_of_story,
-                          self.store.stories_naming)
+        return StoryIndex(self.config.cluster, self.store.features_of_stories_active, self.store.features_of_story)
 
     def _indexes(self, *, recent: bool) -> Indexes:
         """The run's indexes; with ``recent``, the story index as an uninterrupted run would hold

@@ -222,27 +222,6 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
                 WHERE articles <= 0 AND term IN (SELECT key FROM json_each(old.features, '$.terms'));
         END;
     """),
-    # which articles name each name of two words or more of their features (``entities``), kept
-    # up to date as features come and go, so that a story out of memory is found by the names
-    # a follow-up shares with it (``StoryIndex.follow_up``)
-    ("0012_article_names", """
-        CREATE TABLE IF NOT EXISTS article_names (
-            name TEXT NOT NULL,
-            article_id TEXT NOT NULL,
-            PRIMARY KEY (name, article_id)
-        ) WITHOUT ROWID;
-        CREATE INDEX IF NOT EXISTS article_names_article ON article_names(article_id);
-        INSERT OR IGNORE INTO article_names (name, article_id)
-            SELECT e.value, f.article_id FROM article_features f, json_each(f.features, '$.entities') e
-            WHERE instr(e.value, ' ') > 0;
-        CREATE TRIGGER IF NOT EXISTS article_names_insert AFTER INSERT ON article_features BEGIN
-            INSERT OR IGNORE INTO article_names (name, article_id)
-                SELECT value, new.article_id FROM json_each(new.features, '$.entities') WHERE instr(value, ' ') > 0;
-        END;
-        CREATE TRIGGER IF NOT EXISTS article_names_delete AFTER DELETE ON article_features BEGIN
-            DELETE FROM article_names WHERE article_id = old.article_id;
-        END;
-    """),
 )
 
 _ADD_COLUMN = re.compile(r"\s*ALTER TABLE (\w+) ADD COLUMN (\w+)", re.I)
@@ -580,18 +559,6 @@ class Store:
         its batch's transaction, so every article with features is clustered)."""
         documents = self.db.execute("SELECT COUNT(*) FROM article_features").fetchone()[0]
         return documents, Counter(dict(self.db.execute("SELECT term, articles FROM term_counts")))
-
-    def stories_naming(self, names: list[str]) -> dict[str, tuple[int, int]]:
-        """For each of ``names`` that an article in a story names: the lowest and the highest
-        id of the stories naming it (the same when only one story does)."""
-        found = {}
-        for chunk, marks in _in_chunks(names):
-            for name, lowest, highest in self.db.execute(
-                    f"""SELECT n.name, MIN(a.story_id), MAX(a.story_id) FROM article_names n
-                        JOIN articles a ON a.id = n.article_id
-                        WHERE n.name IN ({marks}) AND a.story_id IS NOT NULL GROUP BY n.name""", chunk):
-                found[name] = (lowest, highest)
-        return found
 
     _LATEST_STORIES = """SELECT story_id, substr(MAX(published), 1, 10) AS last FROM articles
                          WHERE story_id IS NOT NULL GROUP BY story_id
