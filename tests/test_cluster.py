@@ -133,15 +133,18 @@ def test_stories_held_in_memory_are_bounded_without_changing_the_stories(tmp_pat
     source = tmp_path / "gva.jsonl"
     source.write_text("".join(json.dumps({k: r[k] for k in ("id", "title", "text", "date", "source")}) + "\n"
                               for r in rows))
-    partitions = []
-    for cap in (20_000, 30):
-        store = Store(str(tmp_path / f"cap{cap}.db"))
-        pipeline = Pipeline(store, PipelineConfig(batch_size=64, cluster=ClusterConfig(max_stories=cap)),
-                            embedder=embedder)
-        pipeline.ingest([str(source)])
-        partitions.append(partition(store))
-    assert len(partitions[0]) > 30  # the bound was hit
-    assert partitions[0] == partitions[1]
+    partitions = {}
+    # and with common terms left out of the candidate search (at 500 articles on a large store;
+    # at 20 here, so that it happens): counted over the store, not over the stories in memory
+    for cap, common in ((20_000, 500), (30, 500), (20_000, 20), (30, 20)):
+        store = Store(str(tmp_path / f"cap{cap}-{common}.db"))
+        config = ClusterConfig(max_stories=cap, max_term_articles=common)
+        Pipeline(store, PipelineConfig(batch_size=64, cluster=config), embedder=embedder).ingest([str(source)])
+        partitions[cap, common] = partition(store)
+    assert len(partitions[20_000, 500]) > 30  # the bound was hit
+    assert partitions[20_000, 500] == partitions[30, 500]
+    assert partitions[20_000, 20] == partitions[30, 20]
+    assert partitions[20_000, 20] != partitions[20_000, 500], "the common terms' cut changed something"
 
 
 # ---------------------------------------------------------------- the index's one calls

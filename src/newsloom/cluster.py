@@ -61,7 +61,8 @@ class ClusterConfig:
     members of a story are compared one by one, the cosine at which an article joins a story
     in another language, how many stories are held in memory (the rest wait in the store), and
     how many stories of one article opened earlier in the batch are re-checked when a story
-    grows (``StoryIndex.recheck``; 0: none)."""
+    grows (``StoryIndex.recheck``; 0: none), and in how many stored articles a term may occur
+    and still find candidate stories."""
 
     threshold: float = field(default_factory=lambda: shipped_model()["threshold"])
     lead_floors: dict = field(default_factory=lambda: shipped_model()["lead_floors"])
@@ -72,6 +73,7 @@ class ClusterConfig:
     crosslingual_threshold: float = 0.5
     max_stories: int = 5_000
     recheck: int = 1
+    max_term_articles: int = 500
     combiner: object = field(default_factory=lambda: shipped_model()["combiner"])
 
     def __post_init__(self):
@@ -80,9 +82,10 @@ class ClusterConfig:
         if not -1 < self.crosslingual_threshold < 1:
             raise ConfigError(f"crosslingual_threshold={self.crosslingual_threshold} is outside (-1, 1)",
                               "use a cosine similarity such as the default 0.5")
-        if self.window_days < 1 or self.max_candidates < 1 or self.recent_members < 1 or self.max_stories < 1:
-            raise ConfigError("window_days, max_candidates, recent_members and max_stories must be at least 1",
-                              "use the defaults 30, 50, 10 and 5000")
+        if self.window_days < 1 or self.max_candidates < 1 or self.recent_members < 1 or self.max_stories < 1 \
+                or self.max_term_articles < 1:
+            raise ConfigError("window_days, max_candidates, recent_members, max_stories and max_term_articles must "
+                              "be at least 1", "use the defaults 30, 50, 10, 5000 and 500")
         if self.recheck < 0:
             raise ConfigError(f"recheck={self.recheck} is below 0", "use 0 for no re-check, or the default 1")
         if set(self.lead_floors) != set(SIMILARITIES):
@@ -681,14 +684,17 @@ class StoryIndex:
             # languages must not be crowded out
             top_terms = top_terms[:30]
         article_day = day_of(day)
-        # only the stories the window test below can keep are voted for (a term's posting is
-        # still counted whole for the limit of 500)
+        # only the stories the window test below can keep are voted for; a term in more than
+        # ``max_term_articles`` stored articles votes for none (it says little, and its posting
+        # is long) — counted over the store, not the stories in memory, so that what is in
+        # memory does not change which stories are found
         in_window = self._filed_around(article_day) if day and article_day else None
         votes: dict[int, float] = {}
         vote = votes.get
+        frequency = self.document_frequency.get
         for term in top_terms:
             posting = self.postings.get(term)
-            if not posting or len(posting) > 500:
+            if not posting or frequency(term, 0) > self.config.max_term_articles:
                 continue
             weight = weighted[term]
             for story_id in (posting if in_window is None else posting & in_window):
