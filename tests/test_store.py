@@ -192,6 +192,19 @@ def test_term_counts_are_kept_as_features_come_and_go(terms, replaced, deleted):
     store.close()
 
 
+def test_a_run_starts_with_every_undated_story_whatever_the_limit(store):
+    """A run's index never evicts a story without a date, so a run that starts from the store
+    holds every one of them too, beyond ``max_stories``; the limit counts for dated stories."""
+    for i, published in enumerate([None, None, None, "2024-05-01", "2024-05-03"]):
+        store.add_article(article(i, published=published), "x", None)
+        store.assign(Assignment(f"a{i}", store.new_story(f"Title {i}", None), 1.0, "test"))
+        store.save_features(f"a{i}", {"terms": {"word": 1}, "title": [], "entities": [], "date": published}, None)
+    rows, left_out = store.features_of_latest_stories(2)
+    assert sorted(row.id for row in rows) == ["a0", "a1", "a2"] and left_out == "2024-05-03"
+    rows, left_out = store.features_of_latest_stories(4)
+    assert sorted(row.id for row in rows) == ["a0", "a1", "a2", "a4"] and left_out == "2024-05-01"
+
+
 def test_story_outlets_names_every_outlet_and_the_file_of_unnamed_ones(store):
     story = store.new_story("Title", None)
     for i, source in enumerate(["Zeta News", "Alpha Post", None, "Zeta News"]):

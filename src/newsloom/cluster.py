@@ -478,8 +478,10 @@ class StoryIndex:
                evicted_before: str | None = None) -> None:
         """Start from what the store holds, as an uninterrupted run would have it in memory:
         the document counts of all stored articles (``documents``, and per term
-        ``document_frequency``), the stories of ``rows`` — the stored ``ArticleFeatures`` rows of the at most ``max_stories`` most recently active stories, in the
-        order they were stored — and, when the store has more stories than that, the last day
+        ``document_frequency``), the stories of ``rows`` — the stored ``ArticleFeatures`` rows
+        of every undated story (``evict`` keeps those) and of the most recently active others up
+        to ``max_stories``, in the order they were stored — and, when the store has more stories
+        than that, the last day
         of the newest one left out (``evicted_before``: older stories are paged in when an
         article needs them)."""
         self.documents, self.document_frequency = documents, Counter(document_frequency)

@@ -566,8 +566,12 @@ class Store:
 
     def features_of_latest_stories(self, limit: int) -> tuple[Iterator[ArticleFeatures], str | None]:
         """Features of every article of the ``limit`` stories last active most recently (those
-        without a date first, then by their last day, then by id), in the order the articles
-        were stored; and the last day of the newest story left out (None when none is)."""
+        without a date first, then by their last day, then by id) — and of every story without a
+        date however many there are, as a run's index never evicts those — in the order the
+        articles were stored; and the last day of the newest story left out (None when none is)."""
+        undated = self.db.execute("""SELECT COUNT(*) FROM (SELECT story_id FROM articles WHERE story_id IS NOT NULL
+                                     GROUP BY story_id HAVING MAX(published) IS NULL)""").fetchone()[0]
+        limit = max(limit, undated)
         left_out = self.db.execute(f"{self._LATEST_STORIES} LIMIT 1 OFFSET ?", (limit,)).fetchone()
         rows = _features(self.db.execute(
             f"""SELECT {_FEATURE_COLUMNS} FROM articles a JOIN article_features f ON f.article_id = a.id
