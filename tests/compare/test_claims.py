@@ -86,6 +86,22 @@ def test_leading_debris_and_glued_advertisement_are_cut():
     assert texts[1] == "The two teens were gunned down in the Oceanside park on March 13, 2013"
 
 
+def test_a_wire_dateline_is_not_part_of_the_claim():
+    """GVA's openings: the place (and station) before the dash is the dateline, not the claim;
+    an acronym followed by a dash and a lower-case word is left alone."""
+    text = ("SALT LAKE CITY — A Salt Lake police officer was hospitalized Saturday after he accidentally shot "
+            "himself in the foot.\n\nLOUISVILLE, KY (WAVE) - The Louisville Metro Police Department is investigating "
+            "a shooting.\n\nNORFOLK, Va. (WVEC) --Bond was denied Tuesday for a man charged in the shooting.\n\n"
+            "NATO — the alliance of 31 countries — said it would send more troops to the region.")
+    claims, _ = claims_of(text)
+    texts = [c.text for c in claims]
+    assert texts[0].startswith("A Salt Lake police officer was hospitalized Saturday")
+    assert texts[1].startswith("The Louisville Metro Police Department is investigating")
+    assert texts[2].startswith("Bond was denied Tuesday")
+    assert any(t.startswith("NATO") for t in texts), "an acronym before a dash and a lower-case word stays"
+    assert all(text[c.start:c.end] == c.text for c in claims), "offsets still point at the words"
+
+
 def test_the_content_of_said_that_is_the_claim_and_the_speaker_is_kept():
     claims, _ = claims_of("Mao said that during this period Ukraine war would be the main issue of talks. "
                           "The shooting appeared to be targeted, police said.")

@@ -56,6 +56,10 @@ DEBRIS = (
 _GLUED = re.compile(r"^(?:advertisement|story continues below(?: advertisement)?|continue reading(?: below)?"
                     r"|skip ad|ad)\s+(?=[A-Z\"“])", re.I)
 _LEADING_DEBRIS = re.compile(r"^[\s.,;:|•·*#>\-–—]+")
+# a wire dateline opening the first sentence: "RIVERTON — ", "LOUISVILLE, KY (WAVE) - ",
+# "SALT LAKE CITY — ", "NORFOLK, Va. (WVEC) --" (the place is the article's dateline, not a claim)
+_DATELINE = re.compile(r"^[A-Z][A-Z.'’-]{3,}(?:\s+[A-Z][A-Z.'’-]+){0,3}(?:,\s+[A-Z][\w.]*(?:\s+[A-Z][\w.]*){0,2})?"
+                       r"\s*(?:\([^()\n]{1,40}\)\s*)?[—–-]{1,2}\s*(?=[A-Z\"“])")
 _TERMINAL = re.compile(r"[.!?…\"”’')\]]\s*$")
 
 # verbs of saying; those that also mean something else ("employers added 194,000 jobs") cite a
@@ -235,12 +239,13 @@ def article_claims(article, source: str, origin: str, first_index: int = 0) -> t
     length = max(len(text), 1)
     for start, end in split_sentences(text):
         raw = text[start:end]
-        # strip debris glued to the front (".China's…", "Advertisement The…")
+        # strip debris glued to the front (".China's…", "Advertisement The…") and a dateline
         lead = _LEADING_DEBRIS.match(raw)
         cut = lead.end() if lead else 0
-        glued = _GLUED.match(raw[cut:])
-        if glued:
-            cut += glued.end()
+        for prefix in (_GLUED, _DATELINE):
+            found = prefix.match(raw[cut:])
+            if found:
+                cut += found.end()
         start += cut
         sentence = text[start:end].strip()
         if not sentence:
