@@ -481,9 +481,8 @@ class StoryIndex:
         ``document_frequency``), the stories of ``rows`` — the stored ``ArticleFeatures`` rows
         of every undated story (``evict`` keeps those) and of the most recently active others up
         to ``max_stories``, in the order they were stored — and, when the store has more stories
-        than that, the last day
-        of the newest one left out (``evicted_before``: older stories are paged in when an
-        article needs them)."""
+        than that, the last day of the newest one left out (``evicted_before``: older stories are
+        paged in when an article needs them)."""
         self.documents, self.document_frequency = documents, Counter(document_frequency)
         self._terms.recount(self.document_frequency)
         self._restore(rows)
