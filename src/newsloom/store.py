@@ -569,8 +569,7 @@ class Store:
         without a date first, then by their last day, then by id) — and of every story without a
         date however many there are, as a run's index never evicts those — in the order the
         articles were stored; and the last day of the newest story left out (None when none is)."""
-        undated = self.db.execute("""SELECT COUNT(*) FROM (SELECT story_id FROM articles WHERE story_id IS NOT NULL
-                                     GROUP BY story_id HAVING MAX(published) IS NULL)""").fetchone()[0]
+        undated = self.db.execute(f"SELECT COUNT(*) FROM ({self._LATEST_STORIES}) WHERE last IS NULL").fetchone()[0]
         limit = max(limit, undated)
         left_out = self.db.execute(f"{self._LATEST_STORIES} LIMIT 1 OFFSET ?", (limit,)).fetchone()
         rows = _features(self.db.execute(
